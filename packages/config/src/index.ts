@@ -1,0 +1,126 @@
+import { z } from 'zod';
+
+/**
+ * The one configuration schema of every process (API, worker, scripts). Parsed once at start-up;
+ * a bad or missing variable stops the process with a message naming it. Secrets have no defaults.
+ * Every variable is documented in deploy/.env.example (a test keeps the two in step).
+ */
+const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max).default(def);
+const bool = (def: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default(def ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const secret = (min: number, what: string) =>
+  z.string({ error: `required (${what}; secrets have no default)` }).min(min, `must be at least ${min} characters`);
+
+export const configSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('production'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+    // Tenant
+    TENANT_CODE: z
+      .string({ error: 'required (the code of the tenant this stack serves)' })
+      .regex(/^[a-z0-9][a-z0-9-]{1,39}$/, 'must be 2-40 lowercase letters, digits or dashes'),
+
+    // PostgreSQL
+    DATABASE_URL: z
+      .string({ error: 'required' })
+      .url()
+      .refine((u) => /^postgres(ql)?:\/\//.test(u), 'must be a postgres:// URL'),
+    DATABASE_POOL_MAX: int(20, 1, 500),
+    DATABASE_STATEMENT_TIMEOUT_MS: int(15_000, 100),
+
+    // Redis
+    REDIS_URL: z.string({ error: 'required' }).refine((u) => /^rediss?:\/\//.test(u), 'must be a redis:// URL'),
+    REDIS_KEY_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,40}$/)
+      .default('einv'),
+
+    // HTTP API
+    API_HOST: z.string().default('0.0.0.0'),
+    API_PORT: int(3000, 0, 65535),
+    TRUST_PROXY: bool(false),
+    BODY_LIMIT_BYTES: int(1_048_576, 1024),
+
+    // Authentication
+    JWT_SECRET: secret(32, 'HMAC key signing access tokens'),
+    APP_ENCRYPTION_KEY: z
+      .string({ error: 'required (base64 of 32 random bytes; encrypts secrets at rest; secrets have no default)' })
+      .refine((s) => Buffer.from(s, 'base64').length === 32, 'must be base64 of exactly 32 bytes'),
+    ACCESS_TOKEN_TTL_SECONDS: int(900, 60, 86_400),
+    REFRESH_TOKEN_TTL_SECONDS: int(604_800, 3600),
+    LOGIN_MAX_FAILURES: int(5, 1, 100),
+    LOGIN_FAILURE_WINDOW_SECONDS: int(60, 1),
+    LOGIN_LOCK_MINUTES: int(15, 1),
+    LOGIN_IP_MAX_PER_MINUTE: int(30, 1),
+
+    // Rate limits
+    RATE_LIMIT_GENERAL_PER_MINUTE: int(300, 1),
+    RATE_LIMIT_EXPORT_PER_HOUR: int(5, 1),
+
+    // Idempotency
+    IDEMPOTENCY_TTL_HOURS: int(24, 1, 24 * 30),
+    IDEMPOTENCY_LEASE_SECONDS: int(60, 5),
+
+    // Storage
+    STORAGE_DRIVER: z.enum(['local', 's3']).default('local'),
+    STORAGE_LOCAL_ROOT: z.string().default('./.data/storage'),
+    S3_ENDPOINT: z.string().optional(),
+    S3_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+    S3_USE_SSL: bool(true),
+    S3_ACCESS_KEY: z.string().optional(),
+    S3_SECRET_KEY: z.string().optional(),
+    S3_BUCKET: z.string().optional(),
+    S3_REGION: z.string().default('us-east-1'),
+
+    // Worker
+    WORKER_CONCURRENCY: int(8, 1, 256),
+    JOB_TIMEOUT_MS: int(30_000, 100),
+    REPORT_JOB_TIMEOUT_MS: int(900_000, 1000),
+    OUTBOX_BATCH_SIZE: int(500, 1, 10_000),
+    OUTBOX_POLL_MS: int(500, 10),
+  })
+  .superRefine((c, ctx) => {
+    if (c.STORAGE_DRIVER === 's3') {
+      for (const k of ['S3_ENDPOINT', 'S3_ACCESS_KEY', 'S3_SECRET_KEY', 'S3_BUCKET'] as const) {
+        if (!c[k]) ctx.addIssue({ code: 'custom', path: [k], message: 'required when STORAGE_DRIVER=s3' });
+      }
+    }
+  });
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: { variable: string; message: string }[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n')}`);
+  }
+}
+
+/** Parse and validate `env`; throws ConfigError naming every bad or missing variable. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  // Empty strings count as "not set", so `FOO=` in an env file falls back to the default or is reported missing.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = configSchema.safeParse(cleaned);
+  if (result.success) return result.data;
+  throw new ConfigError(result.error.issues.map((i) => ({ variable: i.path.join('.') || '(root)', message: i.message })));
+}
+
+/** For process entry points: parse `process.env`, or print the problems and exit 1. */
+export function loadConfigOrExit(env: Record<string, string | undefined> = process.env): Config {
+  try {
+    return parseConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${JSON.stringify({ level: 'fatal', msg: e.message, problems: e.problems })}\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
+}
+
+/** The names of all variables the schema knows, for the .env.example check. */
+export const CONFIG_VARIABLES = Object.keys(configSchema.shape) as (keyof Config)[];

@@ -1,0 +1,4 @@
+export * from './client.ts';
+export * from './migrate.ts';
+export * from './schema-version.ts';
+export type * from './types.generated.ts';

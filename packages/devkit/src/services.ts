@@ -1,0 +1,236 @@
+/**
+ * Start and stop the local PostgreSQL and Redis servers used by the local stack and by the tests.
+ * Servers run on private loopback ports with data in a folder we own, and are stopped by PID.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const isRoot = process.getuid?.() === 0;
+
+/** The directory holding PostgreSQL's server binaries (PG_BIN, else the newest under /usr/lib/postgresql). */
+export function pgBinDir(): string {
+  if (process.env.PG_BIN) return process.env.PG_BIN;
+  const base = '/usr/lib/postgresql';
+  if (existsSync(base)) {
+    const versions = readdirSync(base)
+      .filter((v) => existsSync(join(base, v, 'bin', 'postgres')))
+      .sort((a, b) => Number(b) - Number(a));
+    if (versions[0]) return join(base, versions[0], 'bin');
+  }
+  throw new Error('PostgreSQL server binaries not found: install them with `apt-get install -y postgresql` or set PG_BIN');
+}
+
+export function redisServerBin(): string {
+  for (const p of [process.env.REDIS_SERVER_BIN, '/usr/bin/redis-server', '/usr/local/bin/redis-server']) {
+    if (p && existsSync(p)) return p;
+  }
+  throw new Error('redis-server not found: install it with `apt-get install -y redis-server` or set REDIS_SERVER_BIN');
+}
+
+/** A TCP port nobody listens on right now. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Send `signal` to `pid` and wait until it is gone (SIGKILL after `timeoutMs`). */
+export async function stopPid(pid: number, signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 15_000): Promise<void> {
+  if (!isAlive(pid)) return;
+  try {
+    process.kill(pid, signal);
+  } catch {
+    return;
+  }
+  const until = Date.now() + timeoutMs;
+  while (isAlive(pid)) {
+    if (Date.now() > until) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {}
+      await sleep(100);
+      return;
+    }
+    await sleep(50);
+  }
+}
+
+async function waitForPort(port: number, timeoutMs: number, what: string, logFile?: string): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = createConnection({ port, host: '127.0.0.1' });
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await sleep(100);
+  }
+  const tail = logFile && existsSync(logFile) ? `\n${readFileSync(logFile, 'utf8').slice(-2000)}` : '';
+  throw new Error(`${what} did not start listening on port ${port} within ${timeoutMs} ms${tail}`);
+}
+
+/** Give the postgres OS user a directory (PostgreSQL refuses to run as root). */
+function ownForPostgres(dir: string): void {
+  if (!isRoot) return;
+  execFileSync('chown', ['-R', 'postgres:postgres', dir]);
+  // The postgres user must be able to reach the directory (mkdtemp makes 0700 parents).
+  for (let p = dirname(dir); p !== '/'; p = dirname(p)) {
+    const mode = statSync(p).mode;
+    if ((mode & 0o001) === 0) chmodSync(p, (mode & 0o7777) | 0o711);
+  }
+}
+
+function asPostgres(bin: string, args: string[]): [string, string[]] {
+  return isRoot ? ['runuser', ['-u', 'postgres', '--', bin, ...args]] : [bin, args];
+}
+
+export type PostgresServer = {
+  pid: number;
+  port: number;
+  dataDir: string;
+  url: (db: string) => string;
+  stop: () => Promise<void>;
+};
+
+/**
+ * Start PostgreSQL with its cluster in `dataDir` (created with initdb when empty). Local trust
+ * authentication on 127.0.0.1 only: these servers are private to this machine and this user.
+ * `durable: false` turns fsync off (tests); the local stack and benchmarks keep it on.
+ */
+export async function startPostgres(opts: {
+  dataDir: string;
+  port: number;
+  durable: boolean;
+  logFile?: string;
+}): Promise<PostgresServer> {
+  const bin = pgBinDir();
+  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  const logFile = opts.logFile ?? join(opts.dataDir, '..', `postgres-${opts.port}.log`);
+  if (!existsSync(join(opts.dataDir, 'PG_VERSION'))) {
+    ownForPostgres(opts.dataDir);
+    const [cmd, args] = asPostgres(join(bin, 'initdb'), [
+      '-D',
+      opts.dataDir,
+      '-U',
+      'postgres',
+      '--auth=trust',
+      '--encoding=UTF8',
+      '--locale=C.UTF-8',
+    ]);
+    execFileSync(cmd, args, { stdio: 'pipe' });
+  }
+  ownForPostgres(opts.dataDir);
+  const socketDir = opts.dataDir;
+  const settings = [
+    ['listen_addresses', '127.0.0.1'],
+    ['port', String(opts.port)],
+    ['unix_socket_directories', socketDir],
+    ['max_connections', '300'],
+    ['shared_buffers', '256MB'],
+    ['fsync', opts.durable ? 'on' : 'off'],
+    ['synchronous_commit', opts.durable ? 'on' : 'off'],
+    ['full_page_writes', opts.durable ? 'on' : 'off'],
+    ['log_min_duration_statement', '500'],
+    ['timezone', 'UTC'],
+  ];
+  const args = ['-D', opts.dataDir, ...settings.flatMap(([k, v]) => ['-c', `${k}=${v}`])];
+  // Stale pid file from a crash: postgres handles it itself when that pid is not running.
+  const [cmd, argv] = asPostgres(join(bin, 'postgres'), args);
+  const out = openSync(logFile, 'a');
+  if (isRoot) chownSync(logFile, Number(execFileSync('id', ['-u', 'postgres']).toString().trim()), 0);
+  const child = spawn(cmd, argv, { detached: true, stdio: ['ignore', out, out] });
+  child.unref();
+  await waitForPort(opts.port, 30_000, 'PostgreSQL', logFile);
+  // With runuser the child is runuser itself; the postmaster's own pid is in postmaster.pid.
+  const pid = Number(readFileSync(join(opts.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const url = (db: string) => `postgres://postgres@127.0.0.1:${opts.port}/${db}`;
+  return {
+    pid,
+    port: opts.port,
+    dataDir: opts.dataDir,
+    url,
+    // SIGINT = PostgreSQL's "fast" shutdown: roll back open transactions, checkpoint, exit.
+    stop: async () => {
+      await stopPid(pid, 'SIGINT', 30_000);
+      if (child.pid) await stopPid(child.pid, 'SIGTERM', 5_000);
+    },
+  };
+}
+
+export type RedisServer = { pid: number; port: number; url: string; stop: () => Promise<void> };
+
+/** Start redis-server on `port`; `durable` turns on the append-only file in `dataDir`. */
+export async function startRedis(opts: {
+  dataDir: string;
+  port: number;
+  durable: boolean;
+  logFile?: string;
+}): Promise<RedisServer> {
+  mkdirSync(opts.dataDir, { recursive: true });
+  const logFile = opts.logFile ?? join(opts.dataDir, '..', `redis-${opts.port}.log`);
+  const args = [
+    '--port',
+    String(opts.port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    opts.dataDir,
+    '--daemonize',
+    'no',
+    '--save',
+    '',
+    '--appendonly',
+    opts.durable ? 'yes' : 'no',
+    '--maxmemory-policy',
+    'noeviction', // BullMQ needs it
+    '--protected-mode',
+    'yes',
+  ];
+  const out = openSync(logFile, 'a');
+  const child = spawn(redisServerBin(), args, { detached: true, stdio: ['ignore', out, out] });
+  child.unref();
+  const pid = child.pid;
+  if (!pid) throw new Error('redis-server did not start');
+  await waitForPort(opts.port, 15_000, 'Redis', logFile);
+  return { pid, port: opts.port, url: `redis://127.0.0.1:${opts.port}`, stop: () => stopPid(pid, 'SIGTERM') };
+}
+
+/** Write JSON to `file` atomically (temp file + rename), readable by the owner only by default. */
+export function writeJsonAtomic(file: string, value: unknown, mode = 0o600): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`, { mode });
+  renameSync(tmp, file);
+}

@@ -1,0 +1,91 @@
+/**
+ * The audit event dictionary: every action the audit log may record. Routes and services name
+ * actions only through this object; `docs/audit-events.csv` is generated from it.
+ */
+export const AUDIT_ACTIONS = {
+  'auth.login': {
+    category: 'auth',
+    target: 'user',
+    description: 'A user logged in with username and password (failure: wrong credentials).',
+  },
+  'auth.login_locked': {
+    category: 'auth',
+    target: 'user',
+    description: 'A login was refused because the account or source IP is locked out.',
+  },
+  'auth.mfa_challenge': {
+    category: 'auth',
+    target: 'user',
+    description: 'A user completed (or failed) the second login step with a TOTP or recovery code.',
+  },
+  'auth.token_refresh': {
+    category: 'auth',
+    target: 'session',
+    description: 'A refresh token was rotated for a new access token.',
+  },
+  'auth.refresh_reuse': {
+    category: 'auth',
+    target: 'session',
+    description: 'An already-rotated refresh token was presented; the session was revoked.',
+  },
+  'auth.logout': {
+    category: 'auth',
+    target: 'session',
+    description: 'A user logged out; the session and its refresh tokens were revoked.',
+  },
+  'auth.mfa_enroll': { category: 'auth', target: 'user', description: 'A user started TOTP enrolment.' },
+  'auth.mfa_activate': {
+    category: 'auth',
+    target: 'user',
+    description: 'A user confirmed TOTP enrolment; recovery codes were issued.',
+  },
+  'auth.mfa_disable': { category: 'auth', target: 'user', description: 'A user turned MFA off (needs a valid code).' },
+  'auth.password_change': { category: 'auth', target: 'user', description: 'A user changed their own password.' },
+  'oauth.token': {
+    category: 'auth',
+    target: 'client',
+    description: 'A machine client obtained an access token with client credentials.',
+  },
+  'user.create': { category: 'admin', target: 'user', description: 'A user was created.' },
+  'user.update': {
+    category: 'admin',
+    target: 'user',
+    description: "A user's name, e-mail, department, status or roles changed.",
+  },
+  'user.password_reset': { category: 'admin', target: 'user', description: "An administrator set a user's password." },
+  'user.mfa_reset': { category: 'admin', target: 'user', description: "An administrator removed a user's MFA enrolment." },
+  'user.unlock': { category: 'admin', target: 'user', description: 'An administrator lifted a login lock.' },
+  'scope.set': { category: 'admin', target: 'user|client', description: "A user's or client's data scopes were replaced." },
+  'role.create': { category: 'admin', target: 'role', description: 'A role was created.' },
+  'role.update': { category: 'admin', target: 'role', description: "A role's name, permissions or MFA requirement changed." },
+  'role.delete': { category: 'admin', target: 'role', description: 'A role was deleted.' },
+  'client.create': {
+    category: 'admin',
+    target: 'client',
+    description: 'A machine (API) client was created; its secret was shown once.',
+  },
+  'client.update': { category: 'admin', target: 'client', description: "A client's name, status or roles changed." },
+  'client.secret_rotate': {
+    category: 'admin',
+    target: 'client',
+    description: "A client's secret was replaced; the new one was shown once.",
+  },
+  'audit.export': { category: 'export', target: 'audit_log', description: 'The audit log was exported as CSV.' },
+} as const satisfies Record<string, { category: 'auth' | 'admin' | 'export'; target: string; description: string }>;
+
+export type AuditAction = keyof typeof AUDIT_ACTIONS;
+export const isAuditAction = (s: string): s is AuditAction => Object.hasOwn(AUDIT_ACTIONS, s);
+
+/** Keys whose values never reach the audit log (or the logs); matched case-insensitively on the key name. */
+const SECRET_KEY = /pass(word)?|secret|token|^code$|otp|key$|hash|authorization|cookie/i;
+
+/** A copy of `value` with secret-looking fields replaced by "[redacted]", for before/after summaries. */
+export function redactSecrets(value: unknown, depth = 0): unknown {
+  if (depth > 6 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => redactSecrets(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    out[k] = SECRET_KEY.test(k) ? '[redacted]' : redactSecrets(v, depth + 1);
+  }
+  return out;
+}

@@ -1,0 +1,65 @@
+/**
+ * The one error type of the system. Services throw it; the API's single error handler maps `code`
+ * to an HTTP status through `ERROR_CODES`, so a code means the same thing everywhere.
+ */
+export const ERROR_CODES = {
+  VALIDATION_ERROR: { status: 400, description: 'The request does not match the schema; `details` lists each bad field.' },
+  INVALID_JSON: { status: 400, description: 'The body is not valid JSON.' },
+  IDEMPOTENCY_KEY_MISSING: { status: 400, description: 'A write under /api/v1 was sent without an Idempotency-Key header.' },
+  IDEMPOTENCY_KEY_INVALID: {
+    status: 400,
+    description: 'The Idempotency-Key header is empty, longer than 255 characters or not printable ASCII.',
+  },
+  BAD_REQUEST: { status: 400, description: 'The request is malformed.' },
+  UNAUTHENTICATED: { status: 401, description: 'No bearer token was sent.' },
+  TOKEN_INVALID: { status: 401, description: 'The token is malformed, forged, expired or revoked.' },
+  TOKEN_TENANT_MISMATCH: { status: 401, description: "The token was minted for another tenant's stack." },
+  INVALID_CREDENTIALS: { status: 401, description: 'Username/password or client id/secret is wrong.' },
+  MFA_CODE_INVALID: { status: 401, description: 'The one-time code or recovery code is wrong or already used.' },
+  REFRESH_TOKEN_INVALID: { status: 401, description: 'The refresh token is unknown, expired or revoked.' },
+  REFRESH_TOKEN_REUSED: {
+    status: 401,
+    description: 'An already-rotated refresh token was presented; the whole session was revoked.',
+  },
+  FORBIDDEN: { status: 403, description: 'The caller lacks the permission the route requires.' },
+  MFA_ENROLLMENT_REQUIRED: { status: 403, description: "The caller's role requires MFA; enrol before using other routes." },
+  SCOPE_FORBIDDEN: { status: 403, description: "The target lies outside the caller's data scope." },
+  NOT_FOUND: { status: 404, description: 'The resource does not exist or is outside the caller’s scope.' },
+  ROUTE_NOT_FOUND: { status: 404, description: 'No route matches the method and path.' },
+  CONFLICT: { status: 409, description: 'The write conflicts with the current state.' },
+  ALREADY_EXISTS: { status: 409, description: 'A resource with the same unique name already exists.' },
+  IDEMPOTENCY_KEY_REUSED: { status: 409, description: 'The Idempotency-Key was already used with a different request.' },
+  IDEMPOTENCY_IN_PROGRESS: {
+    status: 409,
+    description: 'A request with this Idempotency-Key is still being processed; retry later.',
+  },
+  MFA_ALREADY_ENABLED: { status: 409, description: 'MFA is already enabled for this user.' },
+  MFA_NOT_ENROLLED: { status: 409, description: 'No MFA enrolment is pending or active.' },
+  PAYLOAD_TOO_LARGE: { status: 413, description: 'The body exceeds the configured limit.' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, description: 'The Content-Type is not accepted by this route.' },
+  RATE_LIMITED: { status: 429, description: 'Too many requests; see Retry-After.' },
+  LOGIN_LOCKED: { status: 429, description: 'Too many failed logins; see Retry-After.' },
+  INTERNAL_ERROR: { status: 500, description: 'An unexpected error; the request id is in the logs.' },
+  SERVICE_UNAVAILABLE: { status: 503, description: 'A dependency is unavailable.' },
+} as const satisfies Record<string, { status: number; description: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class DomainError extends Error {
+  override readonly name = 'DomainError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+    /** Extra response headers, e.g. Retry-After. */
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+  }
+
+  get statusCode(): number {
+    return ERROR_CODES[this.code].status;
+  }
+}
+
+export const isDomainError = (e: unknown): e is DomainError => e instanceof DomainError;

@@ -1,0 +1,4 @@
+export * from './audit/actions.ts';
+export * from './errors.ts';
+export * from './rbac/permissions.ts';
+export * from './rbac/scope.ts';
