@@ -43,6 +43,7 @@ CREATE TABLE sys_users (
   mfa_enabled            boolean NOT NULL DEFAULT false,
   mfa_secret_enc         text,
   mfa_pending_secret_enc text,
+  mfa_last_step          bigint,
   last_login_at          timestamptz,
   created_at             timestamptz NOT NULL DEFAULT now(),
   updated_at             timestamptz NOT NULL DEFAULT now(),

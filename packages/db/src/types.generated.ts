@@ -231,6 +231,7 @@ export interface SysUsers {
   last_login_at: Timestamp | null;
   locked_until: Timestamp | null;
   mfa_enabled: Generated<boolean>;
+  mfa_last_step: Int8 | null;
   mfa_pending_secret_enc: string | null;
   mfa_secret_enc: string | null;
   password_changed_at: Generated<Timestamp>;

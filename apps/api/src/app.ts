@@ -1,0 +1,95 @@
+/**
+ * buildApp(deps) builds the Fastify instance (tests use it with app.inject); server.ts runs it.
+ * Order: external plugins (helmet, form bodies, OpenAPI) → app plugins (errors, request context,
+ * scope injector, rate limits, authorization, idempotency, audit, metrics) → module routes.
+ */
+import { randomUUID } from 'node:crypto';
+import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { ERROR_CODES } from '@app/domain';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { AppDeps } from './context.ts';
+import { adminRoutes } from './modules/admin/admin.routes.ts';
+import { auditRoutes } from './modules/audit/audit.routes.ts';
+import { authRoutes } from './modules/auth/auth.routes.ts';
+import { clientRoutes } from './modules/client/client.routes.ts';
+import { healthRoutes } from './modules/health/health.routes.ts';
+import { roleRoutes } from './modules/role/role.routes.ts';
+import { userRoutes } from './modules/user/user.routes.ts';
+import { installAudit } from './plugins/audit.ts';
+import { installErrorHandling } from './plugins/errors.ts';
+import { installIdempotency } from './plugins/idempotency.ts';
+import { installMetrics } from './plugins/metrics.ts';
+import { installRateLimiter } from './plugins/rate-limiter.ts';
+import { installNulGuard, installRequestContext, REQUEST_ID_RE } from './plugins/request-context.ts';
+import { installAuthorization, installScopeInjector } from './plugins/scope-injector.ts';
+
+export const API_VERSION = '0.1.0';
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.log as unknown as FastifyBaseLogger,
+    bodyLimit: deps.config.BODY_LIMIT_BYTES,
+    trustProxy: deps.config.TRUST_PROXY,
+    // Our genReqId reads X-Request-Id itself, keeping a caller's id only when it is sane.
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const h = req.headers['x-request-id'];
+      return typeof h === 'string' && REQUEST_ID_RE.test(h) ? h : randomUUID();
+    },
+    // Refuse prototype-poisoning keys in JSON bodies instead of silently stripping them.
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    routerOptions: { maxParamLength: 200 },
+  });
+  // JSON (and form bodies for the OAuth token endpoint) only: text/plain is a 415, not a string body.
+  app.removeContentTypeParser('text/plain');
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  // External plugins.
+  await app.register(helmet, { contentSecurityPolicy: false, global: true });
+  await app.register(formbody, { bodyLimit: 16 * 1024 });
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'E-invoice stack API',
+        version: API_VERSION,
+        description:
+          'Every write under /api/v1 needs an Idempotency-Key header. Errors are JSON {requestId, statusCode, code, message, details?}; ' +
+          `codes: ${Object.keys(ERROR_CODES).join(', ')}.`,
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  // App plugins, in hook order.
+  installErrorHandling(app);
+  installRequestContext(app);
+  installNulGuard(app);
+  const scope = installScopeInjector(app, deps);
+  installRateLimiter(app, deps);
+  installAuthorization(app);
+  const idem = installIdempotency(app, deps);
+  installAudit(app, deps, idem.completeIn);
+  const metrics = installMetrics(app);
+
+  // Modules.
+  const moduleDeps = { ...deps, metrics, clearPrincipalCache: scope.clearCache };
+  await app.register(async (i) => healthRoutes(i, deps));
+  await app.register(async (i) => authRoutes(i, moduleDeps));
+  await app.register(async (i) => userRoutes(i, moduleDeps));
+  await app.register(async (i) => roleRoutes(i, moduleDeps));
+  await app.register(async (i) => clientRoutes(i, moduleDeps));
+  await app.register(async (i) => auditRoutes(i, moduleDeps));
+  await app.register(async (i) => adminRoutes(i, moduleDeps));
+  return app;
+}
+
+export type ModuleDeps = AppDeps & { metrics: ReturnType<typeof installMetrics>; clearPrincipalCache: () => void };

@@ -1,0 +1,93 @@
+import type { Config } from '@app/config';
+import type { Database, Tx } from '@app/db';
+import type { AuditAction, DataScope, Permission } from '@app/domain';
+import type { Queues } from '@app/jobs';
+import type { Logger } from '@app/logger';
+import type { Storage } from '@app/storage';
+import type { Redis } from 'ioredis';
+import type pg from 'pg';
+import type { FallbackCounterStore } from './lib/rate-limiter.ts';
+import type { TokenService } from './lib/tokens.ts';
+
+/** What buildApp needs; server.ts makes the real ones, tests make them against throwaway services. */
+export type AppDeps = {
+  config: Config;
+  log: Logger;
+  pool: pg.Pool;
+  db: Database;
+  redis: Redis;
+  queues: Queues;
+  storage: Storage;
+  limiter: FallbackCounterStore;
+  tokens: TokenService;
+  tenant: { id: string; code: string };
+  /** The clock; tests may replace it. */
+  now: () => Date;
+};
+
+export type Principal =
+  | {
+      kind: 'user';
+      id: string;
+      name: string;
+      sessionId: string;
+      permissions: ReadonlySet<Permission>;
+      scope: DataScope;
+      /** A role requires MFA and the user has not enrolled: only the MFA enrolment routes are open. */
+      mfaPending: boolean;
+    }
+  | { kind: 'client'; id: string; name: string; clientId: string; permissions: ReadonlySet<Permission>; scope: DataScope };
+
+/** What the audit entry of this request says beyond actor/action/time/ip/request id. */
+export type AuditDraft = {
+  /** Overrides the route's action (e.g. a login refused by the lockout is `auth.login_locked`). */
+  action?: AuditAction;
+  /** Overrides the actor (e.g. the user who just logged in, before any token existed). */
+  actor?: { type: 'user' | 'client'; id: string; name: string };
+  target?: { type: string; id: string };
+  before?: unknown;
+  after?: unknown;
+  note?: Record<string, unknown>;
+};
+
+/** Passed from routes to services: who is calling, in which request, under which scope. */
+export type RequestContext = {
+  requestId: string;
+  ip: string;
+  userAgent: string | null;
+  principal: Principal | null;
+  audit: AuditDraft;
+};
+
+export type RouteAccess = Permission | 'public' | 'authenticated';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Required for every /api/v1 route: the permission, or 'public' / 'authenticated'. */
+    access?: RouteAccess;
+    /** Required for every write route and every export: the audit action recorded for it. */
+    audit?: AuditAction;
+    /** Set false on the few writes that cannot carry an Idempotency-Key (login, token, refresh). */
+    idempotency?: false;
+    /** Store the idempotent response encrypted (it contains a secret shown once). */
+    sensitiveResponse?: true;
+    /** Extra rate-limit bucket on top of the general one. */
+    rateLimit?: 'export';
+    /** Reachable while the user's MFA enrolment is pending. */
+    allowMfaPending?: true;
+  }
+  interface FastifyRequest {
+    ctx: RequestContext;
+    idem?: { id: string; completed: boolean; replayed: boolean };
+    auditRecorded?: boolean;
+  }
+  interface FastifyReply {
+    /**
+     * Set the status and run a write in one transaction that also records the audit entry and the
+     * idempotent response, so the change, its audit trail and its replayable answer commit together.
+     */
+    transact<T>(status: number, fn: (trx: Tx) => Promise<T>): Promise<T>;
+  }
+}
+
+export type { Tx };

@@ -1,0 +1,69 @@
+/** Access tokens (JWT, HS256) and the short-lived MFA step token. Every token names its tenant. */
+import { randomUUID } from 'node:crypto';
+import { DomainError } from '@app/domain';
+import { decodeJwt, errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+
+export const ISSUER = 'einvoice-stack';
+export const AUDIENCE = 'einvoice-api';
+
+export type AccessClaims =
+  | { typ: 'user'; sub: string; tid: string; sid: string; perms: string[]; mfa_pending?: boolean }
+  | { typ: 'client'; sub: string; tid: string; client_id: string; perms: string[]; scope: unknown };
+export type MfaClaims = { typ: 'mfa'; sub: string; tid: string };
+type AnyClaims = AccessClaims | MfaClaims;
+type WithoutTenant<T> = T extends unknown ? Omit<T, 'tid'> : never;
+
+export class TokenService {
+  private readonly key: Uint8Array;
+  constructor(
+    secret: string,
+    private readonly tenantId: string,
+    private readonly accessTtlSeconds: number,
+  ) {
+    this.key = new TextEncoder().encode(secret);
+  }
+
+  get accessTtl(): number {
+    return this.accessTtlSeconds;
+  }
+
+  async sign(claims: WithoutTenant<AnyClaims>, ttlSeconds: number = this.accessTtlSeconds): Promise<string> {
+    const { sub, ...rest } = claims;
+    return new SignJWT({ ...rest, tid: this.tenantId })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject(sub)
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setIssuedAt()
+      .setJti(randomUUID())
+      .setExpirationTime(`${ttlSeconds}s`)
+      .sign(this.key);
+  }
+
+  /**
+   * Verify a token of the given type. The tenant is checked before the signature so a token of
+   * another tenant's stack gets its own precise error whatever key signed it.
+   */
+  async verify<T extends AnyClaims['typ']>(token: string, ...types: T[]): Promise<Extract<AnyClaims, { typ: T }>> {
+    let unverified: Record<string, unknown>;
+    try {
+      unverified = decodeJwt(token);
+    } catch {
+      throw new DomainError('TOKEN_INVALID', 'The token is malformed.');
+    }
+    if (unverified.tid !== this.tenantId) {
+      throw new DomainError('TOKEN_TENANT_MISMATCH', 'The token was issued for another tenant.');
+    }
+    try {
+      const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
+      if (!types.includes(payload.typ as T) || typeof payload.sub !== 'string') {
+        throw new DomainError('TOKEN_INVALID', 'This kind of token is not accepted here.');
+      }
+      return payload as unknown as Extract<AnyClaims, { typ: T }>;
+    } catch (e) {
+      if (e instanceof DomainError) throw e;
+      if (e instanceof joseErrors.JWTExpired) throw new DomainError('TOKEN_INVALID', 'The token has expired.');
+      throw new DomainError('TOKEN_INVALID', 'The token signature or claims are invalid.');
+    }
+  }
+}

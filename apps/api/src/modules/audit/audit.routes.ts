@@ -1,0 +1,122 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { ModuleDeps } from '../../app.ts';
+import { type AuditQuery, listAudit } from './audit.repository.ts';
+
+const tags = ['audit'];
+
+const filters = z.strictObject({
+  action: z.string().max(64).optional(),
+  actorType: z.enum(['user', 'client', 'system', 'anonymous']).optional(),
+  actorId: z.string().max(64).optional(),
+  targetType: z.string().max(64).optional(),
+  targetId: z.string().max(128).optional(),
+  outcome: z.enum(['success', 'failure', 'denied']).optional(),
+  requestId: z.string().max(128).optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+});
+const listQuery = filters.extend({
+  cursor: z.string().regex(/^\d{1,19}$/, 'a cursor from a previous page').optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+const exportQuery = filters.extend({ limit: z.coerce.number().int().min(1).max(100_000).default(10_000) });
+
+const entry = z.object({
+  id: z.string(),
+  occurredAt: z.string(),
+  actorType: z.string(),
+  actorId: z.string().nullable(),
+  actorName: z.string().nullable(),
+  action: z.string(),
+  outcome: z.string(),
+  statusCode: z.number().nullable(),
+  targetType: z.string().nullable(),
+  targetId: z.string().nullable(),
+  requestId: z.string().nullable(),
+  sourceIp: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  summary: z.unknown(),
+});
+
+const toQuery = (q: z.infer<typeof filters>, limit: number, before?: string): AuditQuery => ({
+  ...q,
+  from: q.from ? new Date(q.from) : undefined,
+  to: q.to ? new Date(q.to) : undefined,
+  before,
+  limit,
+});
+
+const toEntry = (r: Awaited<ReturnType<typeof listAudit>>[number]) => ({
+  id: r.id,
+  occurredAt: r.occurred_at.toISOString(),
+  actorType: r.actor_type,
+  actorId: r.actor_id,
+  actorName: r.actor_name,
+  action: r.action,
+  outcome: r.outcome,
+  statusCode: r.status_code,
+  targetType: r.target_type,
+  targetId: r.target_id,
+  requestId: r.request_id,
+  sourceIp: r.source_ip,
+  userAgent: r.user_agent,
+  summary: r.summary,
+});
+
+const csvCell = (v: unknown) => {
+  const s = v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v);
+  // Quote everything; neutralise spreadsheet formulas (CSV injection).
+  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+  return `"${safe.replace(/"/g, '""')}"`;
+};
+
+export async function auditRoutes(root: FastifyInstance, deps: ModuleDeps) {
+  const app = root.withTypeProvider<ZodTypeProvider>();
+
+  app.get(
+    '/api/v1/audit-logs',
+    {
+      config: { access: 'audit.read' },
+      schema: {
+        operationId: 'listAuditLogs',
+        tags,
+        summary: 'Audit log, newest first; pass nextCursor as cursor for the next page',
+        querystring: listQuery,
+        response: { 200: z.object({ items: z.array(entry), nextCursor: z.string().nullable() }) },
+      },
+    },
+    async (req) => {
+      const { cursor, limit, ...q } = req.query;
+      const rows = await listAudit(deps.db, toQuery(q, limit + 1, cursor));
+      const page = rows.slice(0, limit);
+      return { items: page.map(toEntry), nextCursor: rows.length > limit ? (page.at(-1)?.id ?? null) : null };
+    },
+  );
+
+  app.get(
+    '/api/v1/audit-logs/export',
+    {
+      config: { access: 'audit.read', audit: 'audit.export', rateLimit: 'export' },
+      schema: {
+        operationId: 'exportAuditLogs',
+        tags,
+        summary: 'The filtered audit log as CSV (UTF-8 with BOM for Excel); 5 exports per hour',
+        querystring: exportQuery,
+      },
+    },
+    async (req, reply) => {
+      const { limit, ...q } = req.query;
+      const rows = await listAudit(deps.db, toQuery(q, limit));
+      req.ctx.audit = { target: { type: 'audit_log', id: 'export' }, note: { filters: q, rows: rows.length } };
+      const cols = Object.keys(entry.shape) as (keyof z.infer<typeof entry>)[];
+      const lines = [cols.join(','), ...rows.map((r) => cols.map((c) => csvCell(toEntry(r)[c])).join(','))];
+      const stamp = deps.now().toISOString().replace(/[:.]/g, '-');
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="audit-logs-${stamp}.csv"`)
+        .send(`\uFEFF${lines.join('\r\n')}\r\n`);
+    },
+  );
+}

@@ -1,0 +1,50 @@
+/**
+ * Audit: every write and every export leaves one row in sys_audit_logs (actor, action, target, time,
+ * source IP, request id, before/after summary). Writes that go through `req.transact` record it in
+ * their own transaction; anything else (failures, refusals, exports) is recorded when the response
+ * has been sent.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppDeps, Tx } from '../context.ts';
+import { insertAudit, outcomeOf } from '../modules/audit/audit.repository.ts';
+
+export function installAudit(
+  app: FastifyInstance,
+  deps: AppDeps,
+  completeIdempotent: (trx: Tx, req: FastifyRequest, status: number, body: unknown) => Promise<void>,
+): void {
+  app.decorateRequest('auditRecorded', false);
+
+  app.decorateReply('transact', async function transact<T>(this: FastifyReply, status: number, fn: (trx: Tx) => Promise<T>) {
+    const req = this.request;
+    this.code(status);
+    const action = req.routeOptions.config?.audit;
+    const result = await deps.db.transaction().execute(async (trx) => {
+      const r = await fn(trx);
+      if (action) {
+        await insertAudit(trx, { tenantId: deps.tenant.id, action, outcome: 'success', statusCode: status, ctx: req.ctx, draft: req.ctx.audit });
+      }
+      await completeIdempotent(trx, req, status, r);
+      return r;
+    });
+    if (action) req.auditRecorded = true;
+    return result;
+  });
+
+  app.addHook('onResponse', async (req, reply) => {
+    const action = req.routeOptions.config?.audit;
+    if (!action || req.auditRecorded || req.idem?.replayed || !req.ctx) return;
+    try {
+      await insertAudit(deps.db, {
+        tenantId: deps.tenant.id,
+        action,
+        outcome: outcomeOf(reply.statusCode),
+        statusCode: reply.statusCode,
+        ctx: req.ctx,
+        draft: req.ctx.audit,
+      });
+    } catch (err) {
+      req.log.error({ err, action }, 'could not write the audit entry');
+    }
+  });
+}

@@ -1,0 +1,157 @@
+/**
+ * Idempotency keys (platform plan §6.2; semantics of print-and-protocols.md §4.1). Every write under
+ * /api/v1 carries `Idempotency-Key`. Keys are scoped per caller and kept IDEMPOTENCY_TTL_HOURS with a
+ * hash of the request and the first response:
+ * - same key, same request        → the stored response again, with `Idempotent-Replayed: true`;
+ * - same key, different request   → 409 IDEMPOTENCY_KEY_REUSED;
+ * - same key while the first runs → 409 IDEMPOTENCY_IN_PROGRESS (Retry-After).
+ * A claim is one INSERT … ON CONFLICT, so of N parallel requests with one key exactly one runs.
+ * Responses below 500 are stored (with the business write when the route uses `req.transact`);
+ * a 5xx releases the key so the caller can retry. An in-flight claim whose process died is taken
+ * over after IDEMPOTENCY_LEASE_SECONDS: with `req.transact` nothing of it had committed.
+ */
+import { createHash } from 'node:crypto';
+import { DomainError } from '@app/domain';
+import { decryptSecret, encryptSecret } from '@app/security';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { sql } from 'kysely';
+import type { AppDeps, Tx } from '../context.ts';
+import { API_PREFIX, isWrite } from './scope-injector.ts';
+
+const KEY_RE = /^[\x21-\x7e]{1,255}$/;
+
+/** JSON with object keys sorted, so {a,b} and {b,a} hash the same. */
+export function canonicalJson(v: unknown): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  const o = v as Record<string, unknown>;
+  return `{${Object.keys(o)
+    .filter((k) => o[k] !== undefined)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
+    .join(',')}}`;
+}
+
+export const requestHash = (req: FastifyRequest): string =>
+  createHash('sha256')
+    .update(`${req.method} ${req.url}\n${canonicalJson(req.body ?? null)}`)
+    .digest('hex');
+
+export function installIdempotency(app: FastifyInstance, deps: AppDeps) {
+  const { db, config } = deps;
+  const encKey = Buffer.from(config.APP_ENCRYPTION_KEY, 'base64');
+  app.decorateRequest('idem', undefined);
+
+  const sealBody = (req: FastifyRequest, body: unknown) =>
+    req.routeOptions.config?.sensitiveResponse ? { $enc: encryptSecret(JSON.stringify(body), encKey) } : body;
+  const openBody = (body: unknown) =>
+    body && typeof body === 'object' && '$enc' in body ? JSON.parse(decryptSecret(String((body as { $enc: string }).$enc), encKey)) : body;
+
+  app.addHook('preHandler', async (req, reply) => {
+    const cfg = req.routeOptions.config;
+    if (!isWrite(req.method) || !req.routeOptions.url?.startsWith(API_PREFIX) || cfg?.idempotency === false) return;
+    const raw = req.headers['idempotency-key'];
+    if (raw === undefined) {
+      throw new DomainError('IDEMPOTENCY_KEY_MISSING', `${req.method} requests under ${API_PREFIX} need an Idempotency-Key header (e.g. a UUID).`, {
+        field: 'headers.idempotency-key',
+      });
+    }
+    const key = Array.isArray(raw) ? raw.join(',') : raw;
+    if (!KEY_RE.test(key)) {
+      throw new DomainError('IDEMPOTENCY_KEY_INVALID', 'Idempotency-Key must be 1-255 printable ASCII characters without spaces.', {
+        field: 'headers.idempotency-key',
+      });
+    }
+    const p = req.ctx.principal;
+    const caller = p ? `${p.kind}:${p.id}` : `ip:${req.ip}`;
+    const hash = requestHash(req);
+    const path = req.url.split('?')[0] as string;
+    const claimed = await sql<{ id: string }>`
+      INSERT INTO sys_idempotency_keys (caller, idempotency_key, method, path, request_hash, locked_until, expires_at)
+      VALUES (${caller}, ${key}, ${req.method}, ${path}, ${hash},
+              now() + make_interval(secs => ${config.IDEMPOTENCY_LEASE_SECONDS}),
+              now() + make_interval(hours => ${config.IDEMPOTENCY_TTL_HOURS}))
+      ON CONFLICT (caller, idempotency_key) DO UPDATE SET
+        method = EXCLUDED.method, path = EXCLUDED.path, request_hash = EXCLUDED.request_hash,
+        locked_until = EXCLUDED.locked_until, expires_at = EXCLUDED.expires_at, created_at = now(),
+        response_status = NULL, response_body = NULL, completed_at = NULL
+      WHERE sys_idempotency_keys.expires_at <= now()
+         OR (sys_idempotency_keys.response_status IS NULL
+             AND sys_idempotency_keys.locked_until <= now()
+             AND sys_idempotency_keys.request_hash = EXCLUDED.request_hash)
+      RETURNING id`.execute(db);
+    const mine = claimed.rows[0];
+    if (mine) {
+      req.idem = { id: mine.id, completed: false, replayed: false };
+      return;
+    }
+    const prev = await db
+      .selectFrom('sys_idempotency_keys')
+      .select([
+        'request_hash',
+        'response_status',
+        'response_body',
+        sql<number>`greatest(0, extract(epoch FROM locked_until - now()))`.as('lease_left'),
+      ])
+      .where('caller', '=', caller)
+      .where('idempotency_key', '=', key)
+      .executeTakeFirst();
+    if (!prev) {
+      // Expired and purged between our two statements: vanishingly rare; the caller may simply retry.
+      throw new DomainError('IDEMPOTENCY_IN_PROGRESS', 'The key changed state concurrently; retry.', undefined, { 'retry-after': '1' });
+    }
+    if (prev.request_hash !== hash) {
+      throw new DomainError(
+        'IDEMPOTENCY_KEY_REUSED',
+        'This Idempotency-Key was already used for a different request; use a new key for a new request.',
+        { field: 'headers.idempotency-key' },
+      );
+    }
+    if (prev.response_status === null) {
+      const retry = String(Math.max(1, Math.ceil(Number(prev.lease_left))));
+      throw new DomainError('IDEMPOTENCY_IN_PROGRESS', 'A request with this Idempotency-Key is still being processed.', undefined, {
+        'retry-after': retry,
+      });
+    }
+    req.idem = { id: '', completed: true, replayed: true };
+    reply.header('idempotent-replayed', 'true');
+    return reply.code(prev.response_status).send(openBody(prev.response_body));
+  });
+
+  /** Store the response in `trx` (used by req.transact so it commits with the business write). */
+  const completeIn = async (trx: Tx, req: FastifyRequest, status: number, body: unknown) => {
+    if (!req.idem || req.idem.completed) return;
+    await trx
+      .updateTable('sys_idempotency_keys')
+      .set({ response_status: status, response_body: JSON.stringify(sealBody(req, body) ?? null), completed_at: sql`now()` })
+      .where('id', '=', req.idem.id)
+      .execute();
+    req.idem.completed = true;
+  };
+
+  app.addHook('onSend', async (req, reply, payload) => {
+    const idem = req.idem;
+    if (!idem || idem.completed || idem.replayed) return payload;
+    idem.completed = true;
+    if (reply.statusCode >= 500) {
+      await db.deleteFrom('sys_idempotency_keys').where('id', '=', idem.id).execute();
+      return payload;
+    }
+    let body: unknown = null;
+    if (typeof payload === 'string' && payload.length > 0) {
+      try {
+        body = JSON.parse(payload);
+      } catch {
+        body = payload;
+      }
+    }
+    await db
+      .updateTable('sys_idempotency_keys')
+      .set({ response_status: reply.statusCode, response_body: JSON.stringify(sealBody(req, body)), completed_at: sql`now()` })
+      .where('id', '=', idem.id)
+      .execute();
+    return payload;
+  });
+
+  return { completeIn };
+}

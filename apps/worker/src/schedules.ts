@@ -1,0 +1,52 @@
+/**
+ * Repeating jobs, registered with BullMQ job schedulers (upsert: re-registering on every start
+ * updates the schedule instead of adding a second one; several worker processes may do it at once).
+ */
+import { JOBS, type JobName, type JobPayload, jobOptions, type Queues } from '@app/jobs';
+import type { Logger } from '@app/logger';
+import { sleep } from './lib/sleep.ts';
+
+type Schedule<N extends JobName = JobName> = { id: string; job: N; everyMs: number; payload: JobPayload<N> };
+
+export const SCHEDULES: Schedule[] = [
+  { id: 'maintenance-cleanup-hourly', job: 'maintenance.cleanup', everyMs: 3_600_000, payload: {} },
+];
+
+export async function registerSchedules(queues: Queues, schedules: Schedule[] = SCHEDULES): Promise<void> {
+  for (const s of schedules) {
+    const def = JOBS[s.job];
+    const { jobId: _jobId, ...opts } = jobOptions(s.job);
+    await queues[def.queue].upsertJobScheduler(
+      s.id,
+      { every: s.everyMs },
+      { name: s.job, data: def.payload.parse(s.payload), opts },
+    );
+  }
+}
+
+/**
+ * Register the schedules in the background, retrying until Redis takes them, so a worker started while
+ * Redis is down still runs its other duties. Returns a function that gives up (for shutdown).
+ */
+export function registerSchedulesInBackground(
+  queues: Queues,
+  log: Logger,
+  retryMs = 5_000,
+): { cancel(): void; done: Promise<boolean> } {
+  const stop = new AbortController();
+  const done = (async () => {
+    for (let attempt = 1; !stop.signal.aborted; attempt++) {
+      try {
+        await registerSchedules(queues);
+        log.info({ schedules: SCHEDULES.map((s) => s.id) }, 'job schedules registered');
+        return true;
+      } catch (err) {
+        if (stop.signal.aborted) break;
+        if (attempt === 1) log.warn({ err }, 'could not register job schedules yet; retrying');
+        await sleep(retryMs, stop.signal);
+      }
+    }
+    return false;
+  })();
+  return { cancel: () => stop.abort(), done };
+}

@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Config } from '@app/config';
+import { createDb, createPool, type Database } from '@app/db';
+import { createTestDatabase } from '@app/devkit/testing';
+import { appendOutbox } from '@app/jobs';
+import { createLogger, type Logger } from '@app/logger';
+
+export type TestDb = { url: string; db: Database; close: () => Promise<void> };
+
+/** A fresh migrated database with a Kysely client on it. */
+export async function openTestDb(poolMax = 10): Promise<TestDb> {
+  const t = await createTestDatabase();
+  const db = createDb(createPool({ connectionString: t.url, max: poolMax }));
+  return {
+    url: t.url,
+    db,
+    close: async () => {
+      await db.destroy();
+      await t.drop();
+    },
+  };
+}
+
+/** Poll `check` until it returns a truthy value; fail with `what` after `timeoutMs`. */
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T> | T,
+  timeoutMs = 20_000,
+  everyMs = 25,
+): Promise<NonNullable<T>> {
+  const until = Date.now() + timeoutMs;
+  let last: T | undefined;
+  for (;;) {
+    last = await check();
+    if (last) return last as NonNullable<T>;
+    if (Date.now() > until)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
+    await sleep(everyMs);
+  }
+}
+
+/** A logger whose JSON lines land in `lines` (to assert on what was logged). */
+export function captureLogger(level: 'debug' | 'info' = 'info'): { log: Logger; lines: Record<string, any>[] } {
+  const lines: Record<string, any>[] = [];
+  const log = createLogger({ name: 'worker-test', level }, { write: (s: string) => void lines.push(JSON.parse(s)) });
+  return { log, lines };
+}
+
+/** Commit `n` UserCreated events, each in its own transaction (as the API would); returns their outbox ids. */
+export async function commitUserCreated(db: Database, n: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const userId = randomUUID();
+    const { id } = await db
+      .transaction()
+      .execute((trx) =>
+        appendOutbox(
+          trx,
+          'UserCreated',
+          { userId, username: `user${i}`, roles: ['clerk'] },
+          { aggregateType: 'user', aggregateId: userId },
+        ),
+      );
+    ids.push(id);
+  }
+  return ids;
+}
+
+export type OutboxState = {
+  id: string;
+  dispatched_at: Date | null;
+  dispatch_attempts: number;
+  last_error: string | null;
+  processed_at: Date | null;
+  process_count: number;
+};
+
+export async function outboxRows(db: Database, ids: string[]): Promise<OutboxState[]> {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('sys_outbox')
+    .select(['id', 'dispatched_at', 'dispatch_attempts', 'last_error', 'processed_at', 'process_count'])
+    .where('id', 'in', ids)
+    .orderBy('id')
+    .execute();
+}
+
+/** The environment a child process needs to parse `config` back (plus PATH/HOME for node itself). */
+export function configEnv(config: Config): Record<string, string> {
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' };
+  for (const [k, v] of Object.entries(config)) if (v !== undefined) env[k] = String(v);
+  return env;
+}

@@ -1,0 +1,36 @@
+import type { DbOrTx } from '@app/db';
+import { EVENTS, type EventPayload, type EventType } from './events.ts';
+
+/**
+ * Append an event to the transactional outbox. Call it with the transaction that makes the change
+ * the event announces: both commit or neither does. Never enqueue to Redis inside a transaction.
+ */
+export async function appendOutbox<T extends EventType>(
+  trx: DbOrTx,
+  type: T,
+  payload: EventPayload<T>,
+  meta: { aggregateType?: string; aggregateId?: string; requestId?: string } = {},
+): Promise<{ id: string; eventId: string }> {
+  const def = EVENTS[type];
+  const parsed = def.payload.parse(payload);
+  const row = await trx
+    .insertInto('sys_outbox')
+    .values({
+      event_type: type,
+      event_version: def.version,
+      aggregate_type: meta.aggregateType ?? null,
+      aggregate_id: meta.aggregateId ?? null,
+      payload: JSON.stringify(parsed),
+      request_id: meta.requestId ?? null,
+    })
+    .returning(['id', 'event_id'])
+    .executeTakeFirstOrThrow();
+  return { id: row.id, eventId: row.event_id };
+}
+
+/**
+ * The BullMQ job id of the `event.dispatch` job relaying outbox row `outboxId`. BullMQ ignores an add
+ * whose id it still holds (completed jobs are kept KEEP_COMPLETED_SECONDS), so relaying a row twice,
+ * e.g. after a crash between the enqueue and the commit, never creates a second job.
+ */
+export const outboxJobId = (outboxId: string): string => `outbox-${outboxId}`;
