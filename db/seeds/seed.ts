@@ -105,7 +105,13 @@ export async function seedDemo(db: Database, s: DemoSeed): Promise<{ tenantId: s
 
     const client = await trx
       .insertInto('sys_api_clients')
-      .values({ tenant_id: tenantId, client_id: s.posClient.clientId, name: 'Demo POS terminal', kind: 'pos', secret_hash: posHash })
+      .values({
+        tenant_id: tenantId,
+        client_id: s.posClient.clientId,
+        name: 'Demo POS terminal',
+        kind: 'pos',
+        secret_hash: posHash,
+      })
       .onConflict((oc) =>
         oc.column('client_id').doUpdateSet({ secret_hash: posHash, status: 'active', secret_rotated_at: sql`now()` }),
       )

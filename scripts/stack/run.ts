@@ -289,11 +289,12 @@ async function waitForHealth(url: string, api: Child): Promise<void> {
   while (Date.now() < until) {
     checkpoint();
     try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      // /health gives each of its checks 2 s; wait longer so a 503 naming the failing part gets through.
+      const res = await fetch(url, { signal: AbortSignal.timeout(5_000) });
       if (res.status === 200) return;
       last = `HTTP ${res.status} ${(await res.text()).slice(0, 500)}`;
     } catch (e) {
-      last = (e as Error).message;
+      last = (e as Error).name === 'TimeoutError' ? 'no answer within 5 s' : (e as Error).message;
     }
     await sleep(250);
   }
@@ -368,9 +369,7 @@ async function start(): Promise<void> {
     void stop(1);
   };
   running.api = startChild('api', 'apps/api/src/server.ts', env, onExit);
-  // DEV-ONLY-TOLERANCE
-  if (existsSync(join(ROOT, 'apps/worker/src/main.ts')))
-    running.worker = startChild('worker', 'apps/worker/src/main.ts', env, onExit);
+  running.worker = startChild('worker', 'apps/worker/src/main.ts', env, onExit);
   const apiUrl = `http://127.0.0.1:${ports.api}`;
   await waitForHealth(`${apiUrl}/health`, running.api);
   checkpoint();
@@ -382,7 +381,7 @@ async function start(): Promise<void> {
     postgres: { url: databaseUrl, pid: postgres.pid },
     redis: { url: redis.url, pid: redis.pid },
     api: { pid: running.api.pid },
-    worker: { pid: running.worker?.pid },
+    worker: { pid: running.worker.pid },
   };
   writeJsonAtomic(STACK_FILE, stack, 0o600);
   process.stdout.write(`${JSON.stringify(stack, null, 2)}\n`);

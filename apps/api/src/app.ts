@@ -4,11 +4,11 @@
  * scope injector, rate limits, authorization, idempotency, audit, metrics) → module routes.
  */
 import { randomUUID } from 'node:crypto';
+import { ERROR_CODES } from '@app/domain';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { ERROR_CODES } from '@app/domain';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { AppDeps } from './context.ts';

@@ -36,7 +36,16 @@ export type Principal =
       /** A role requires MFA and the user has not enrolled: only the MFA enrolment routes are open. */
       mfaPending: boolean;
     }
-  | { kind: 'client'; id: string; name: string; clientId: string; permissions: ReadonlySet<Permission>; scope: DataScope };
+  | {
+      kind: 'client';
+      id: string;
+      name: string;
+      clientId: string;
+      permissions: ReadonlySet<Permission>;
+      scope: DataScope;
+      /** Unix seconds of the last secret rotation: tokens issued before it are refused. */
+      tokensValidFrom: number;
+    };
 
 /** What the audit entry of this request says beyond actor/action/time/ip/request id. */
 export type AuditDraft = {

@@ -4,6 +4,7 @@ import { assertSchemaVersion, createDb, createPool } from '@app/db';
 import { createQueues, createRedis } from '@app/jobs';
 import type { Logger } from '@app/logger';
 import { createStorage } from '@app/storage';
+import type { Redis } from 'ioredis';
 import { ensureTenant } from '../../../db/seeds/seed.ts';
 import type { AppDeps } from './context.ts';
 import { FallbackCounterStore, MemoryCounterStore, RedisCounterStore } from './lib/rate-limiter.ts';
@@ -26,6 +27,9 @@ export async function createDeps(config: Config, log: Logger): Promise<AppDeps &
     throw e;
   }
   const redis = createRedis(config.REDIS_URL, 'client');
+  // Commands fail fast while Redis is unreachable (the API keeps serving on fallbacks); give the
+  // first connection a moment so a healthy start does not begin in fallback mode.
+  await waitForRedis(redis, 3_000);
   const queues = createQueues(redis, config.REDIS_KEY_PREFIX);
   const storage = createStorage(config);
   const limiter = new FallbackCounterStore(new RedisCounterStore(redis, config.REDIS_KEY_PREFIX), new MemoryCounterStore(), log);
@@ -55,4 +59,17 @@ export async function createDeps(config: Config, log: Logger): Promise<AppDeps &
 async function ensureTenantId(db: AppDeps['db'], config: Config): Promise<string> {
   const row = await db.selectFrom('sys_tenants').select('id').where('code', '=', config.TENANT_CODE).executeTakeFirst();
   return row ? row.id : ensureTenant(db, config.TENANT_CODE, config.TENANT_CODE);
+}
+
+function waitForRedis(redis: Redis, ms: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      redis.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    redis.once('ready', done);
+  });
 }

@@ -14,7 +14,8 @@ try {
   deps = await createDeps(config, log);
   await syncRbacCatalog(deps.db, deps.tenant.id);
 } catch (err) {
-  if (err instanceof SchemaVersionMismatchError) log.fatal({ database: String(err.database), code: String(err.code) }, `refusing to start: ${err.message}`);
+  if (err instanceof SchemaVersionMismatchError)
+    log.fatal({ database: String(err.database), code: String(err.code) }, `refusing to start: ${err.message}`);
   else log.fatal({ err }, 'refusing to start: could not prepare the database');
   process.exit(1);
 }

@@ -42,7 +42,12 @@ describe('password login', () => {
     const { hashSecret } = await import('@app/security');
     await t.deps.db
       .insertInto('sys_users')
-      .values({ tenant_id: t.deps.tenant.id, username: 'locky', display_name: 'L', password_hash: await hashSecret('locky-password-1') })
+      .values({
+        tenant_id: t.deps.tenant.id,
+        username: 'locky',
+        display_name: 'L',
+        password_hash: await hashSecret('locky-password-1'),
+      })
       .execute();
     for (const name of ['locky', 'ghost-user']) {
       for (let i = 0; i < 5; i++) expect((await login(name, 'bad-password', `10.1.${i}.1`)).statusCode).toBe(401);
@@ -54,9 +59,17 @@ describe('password login', () => {
       expect(retry).toBeLessThanOrEqual(15 * 60);
       expect(sixth.json().message).toBe('Too many failed sign-in attempts. Try again later.');
     }
-    const row = await t.deps.db.selectFrom('sys_users').select('locked_until').where('username', '=', 'locky').executeTakeFirstOrThrow();
+    const row = await t.deps.db
+      .selectFrom('sys_users')
+      .select('locked_until')
+      .where('username', '=', 'locky')
+      .executeTakeFirstOrThrow();
     expect(row.locked_until).not.toBeNull();
-    const audit = await t.deps.db.selectFrom('sys_audit_logs').select(['action', 'outcome']).where('action', '=', 'auth.login_locked').execute();
+    const audit = await t.deps.db
+      .selectFrom('sys_audit_logs')
+      .select(['action', 'outcome'])
+      .where('action', '=', 'auth.login_locked')
+      .execute();
     expect(audit.length).toBeGreaterThanOrEqual(2);
   });
 
@@ -93,7 +106,11 @@ describe('refresh tokens', () => {
   });
 
   it('unknown refresh tokens are refused', async () => {
-    const r = await t.call({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken: 'rt_not-a-real-token-at-all' } });
+    const r = await t.call({
+      method: 'POST',
+      url: '/api/v1/auth/refresh',
+      payload: { refreshToken: 'rt_not-a-real-token-at-all' },
+    });
     expect(r.statusCode).toBe(401);
     expect(r.json().code).toBe('REFRESH_TOKEN_INVALID');
   });
@@ -160,7 +177,12 @@ describe('client credentials', () => {
     const body = json.json();
     expect(body).toMatchObject({ token_type: 'Bearer', expires_in: 900, scope: 'invoice.issue invoice.read' });
     const claims = decodeJwt(body.access_token);
-    expect(claims).toMatchObject({ typ: 'client', tid: t.deps.tenant.id, client_id: POS.clientId, perms: ['invoice.issue', 'invoice.read'] });
+    expect(claims).toMatchObject({
+      typ: 'client',
+      tid: t.deps.tenant.id,
+      client_id: POS.clientId,
+      perms: ['invoice.issue', 'invoice.read'],
+    });
     expect(claims.scope).toEqual([{ scopeType: 'all', scopeRef: null }]);
 
     const form = await t.app.inject({
@@ -211,7 +233,12 @@ describe('TOTP MFA', () => {
     const { hashSecret } = await import('@app/security');
     await t.deps.db
       .insertInto('sys_users')
-      .values({ tenant_id: t.deps.tenant.id, username: 'mfa-user', display_name: 'M', password_hash: await hashSecret('mfa-user-password') })
+      .values({
+        tenant_id: t.deps.tenant.id,
+        username: 'mfa-user',
+        display_name: 'M',
+        password_hash: await hashSecret('mfa-user-password'),
+      })
       .execute();
     const s = await t.login('mfa-user', 'mfa-user-password');
     const enrol = await t.call({ method: 'POST', url: '/api/v1/auth/mfa/enroll', token: s.accessToken });
@@ -219,7 +246,12 @@ describe('TOTP MFA', () => {
     const { secret, otpauthUri } = enrol.json();
     expect(otpauthUri).toMatch(/^otpauth:\/\/totp\//);
     const now = Math.floor(Date.now() / 1000);
-    const bad = await t.call({ method: 'POST', url: '/api/v1/auth/mfa/activate', token: s.accessToken, payload: { code: '000000' } });
+    const bad = await t.call({
+      method: 'POST',
+      url: '/api/v1/auth/mfa/activate',
+      token: s.accessToken,
+      payload: { code: '000000' },
+    });
     expect(bad.statusCode).toBe(401);
     const act = await t.call({
       method: 'POST',
@@ -230,10 +262,18 @@ describe('TOTP MFA', () => {
     expect(act.statusCode).toBe(200);
     const { recoveryCodes } = act.json();
     expect(recoveryCodes).toHaveLength(10);
-    const stored = await t.deps.db.selectFrom('sys_users').select(['mfa_secret_enc']).where('username', '=', 'mfa-user').executeTakeFirstOrThrow();
+    const stored = await t.deps.db
+      .selectFrom('sys_users')
+      .select(['mfa_secret_enc'])
+      .where('username', '=', 'mfa-user')
+      .executeTakeFirstOrThrow();
     expect(stored.mfa_secret_enc).not.toContain(secret);
 
-    const step1 = await t.call({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'mfa-user', password: 'mfa-user-password' } });
+    const step1 = await t.call({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: 'mfa-user', password: 'mfa-user-password' },
+    });
     expect(step1.json()).toMatchObject({ mfaRequired: true, expiresIn: 300 });
     expect(step1.json().accessToken).toBeUndefined();
     const mfaToken = step1.json().mfaToken;
@@ -245,9 +285,17 @@ describe('TOTP MFA', () => {
     const replay = await t.call({ method: 'POST', url: '/api/v1/auth/mfa/challenge', payload: { mfaToken, code: next } });
     expect(replay.statusCode).toBe(401);
     expect(replay.json().code).toBe('MFA_CODE_INVALID');
-    const rc = await t.call({ method: 'POST', url: '/api/v1/auth/mfa/challenge', payload: { mfaToken, recoveryCode: recoveryCodes[0] } });
+    const rc = await t.call({
+      method: 'POST',
+      url: '/api/v1/auth/mfa/challenge',
+      payload: { mfaToken, recoveryCode: recoveryCodes[0] },
+    });
     expect(rc.statusCode).toBe(200);
-    const rc2 = await t.call({ method: 'POST', url: '/api/v1/auth/mfa/challenge', payload: { mfaToken, recoveryCode: recoveryCodes[0] } });
+    const rc2 = await t.call({
+      method: 'POST',
+      url: '/api/v1/auth/mfa/challenge',
+      payload: { mfaToken, recoveryCode: recoveryCodes[0] },
+    });
     expect(rc2.statusCode).toBe(401);
     // The MFA step token is not an access token.
     expect((await t.call({ url: '/api/v1/auth/me', token: mfaToken })).statusCode).toBe(401);

@@ -3,8 +3,8 @@
  * (PostgreSQL, Redis, local storage), the demo seed, and buildApp for app.inject.
  */
 import { randomUUID } from 'node:crypto';
-import { createLogger } from '@app/logger';
 import { createTestDatabase, testConfig } from '@app/devkit/testing';
+import { createLogger } from '@app/logger';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { seedDemo } from '../../../db/seeds/seed.ts';
 import { buildApp } from '../src/app.ts';

@@ -9,13 +9,12 @@ let token: string;
 let executions = 0;
 
 beforeAll(async () => {
-  t = await createTestApp({}, {
-    // A write route of the test's own, so the test can count handler executions exactly.
-    beforeReady: (app) => {
-      app.post(
-        '/api/v1/test/echo',
-        { config: { access: 'authenticated', audit: 'user.update' } },
-        async (req, reply) => {
+  t = await createTestApp(
+    {},
+    {
+      // A write route of the test's own, so the test can count handler executions exactly.
+      beforeReady: (app) => {
+        app.post('/api/v1/test/echo', { config: { access: 'authenticated', audit: 'user.update' } }, async (req, reply) => {
           executions++;
           const body = req.body as { fail?: string; slowMs?: number; value?: unknown };
           if (body.slowMs) await new Promise((r) => setTimeout(r, body.slowMs));
@@ -25,10 +24,10 @@ beforeAll(async () => {
             const r = await sql<{ n: string }>`SELECT nextval('sys_audit_logs_id_seq')::text AS n`.execute(trx);
             return { n: r.rows[0]?.n, value: body.value ?? null };
           });
-        },
-      );
+        });
+      },
     },
-  });
+  );
   token = (await t.login()).accessToken;
 });
 afterAll(() => t.close());
@@ -102,7 +101,11 @@ describe('Idempotency-Key', () => {
     const audits = await t.deps.db
       .selectFrom('sys_audit_logs')
       .select(['outcome', 'status_code'])
-      .where('request_id', 'in', results.map((r) => r.headers['x-request-id'] as string))
+      .where(
+        'request_id',
+        'in',
+        results.map((r) => r.headers['x-request-id'] as string),
+      )
       .execute();
     expect(audits.filter((a) => a.outcome === 'success')).toHaveLength(1);
     expect(audits.filter((a) => a.outcome === 'failure').every((a) => a.status_code === 409)).toBe(true);
@@ -134,12 +137,20 @@ describe('Idempotency-Key', () => {
   });
 
   it('keys expire after 24 h; an expired key runs as new; a stale in-flight claim is taken over', async () => {
-    const row = await t.deps.db.selectFrom('sys_idempotency_keys').select(['created_at', 'expires_at']).limit(1).executeTakeFirstOrThrow();
+    const row = await t.deps.db
+      .selectFrom('sys_idempotency_keys')
+      .select(['created_at', 'expires_at'])
+      .limit(1)
+      .executeTakeFirstOrThrow();
     expect(row.expires_at.getTime() - row.created_at.getTime()).toBe(24 * 3600 * 1000);
 
     const key = randomUUID();
     const first = await echo(key, { value: 'x' });
-    await t.deps.db.updateTable('sys_idempotency_keys').set({ expires_at: sql`now() - interval '1 second'` }).where('idempotency_key', '=', key).execute();
+    await t.deps.db
+      .updateTable('sys_idempotency_keys')
+      .set({ expires_at: sql`now() - interval '1 second'` })
+      .where('idempotency_key', '=', key)
+      .execute();
     const second = await echo(key, { value: 'x' });
     expect(second.headers['idempotent-replayed']).toBeUndefined();
     expect(second.json().n).not.toBe(first.json().n);
@@ -149,7 +160,14 @@ describe('Idempotency-Key', () => {
     const caller = `user:${(await t.call({ url: '/api/v1/auth/me', token })).json().id}`;
     await t.deps.db
       .insertInto('sys_idempotency_keys')
-      .values({ caller, idempotency_key: k3, method: 'POST', path: '/api/v1/test/echo', request_hash: 'will-not-match', locked_until: sql`now() + interval '1 minute'` })
+      .values({
+        caller,
+        idempotency_key: k3,
+        method: 'POST',
+        path: '/api/v1/test/echo',
+        request_hash: 'will-not-match',
+        locked_until: sql`now() + interval '1 minute'`,
+      })
       .execute();
     const busy = await echo(k3, { value: 'y' });
     expect(busy.json().code).toBe('IDEMPOTENCY_KEY_REUSED');

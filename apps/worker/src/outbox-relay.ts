@@ -31,6 +31,8 @@ export type OutboxRelayOptions = {
   enqueueTimeoutMs?: number;
   /** Whether the queue's Redis connection is up; when not, a pass fails without waiting on Redis. */
   isReady?: () => boolean;
+  /** At start, wait this long for `isReady` before the first pass, so a normal boot logs no outage (default 5 s). */
+  startupGraceMs?: number;
   /** Runs after the jobs are in Redis and before the rows are marked (tests simulate a crash here). */
   afterEnqueue?: (ids: string[]) => Promise<void>;
   /** Told the ids of every batch this relay committed. */
@@ -96,7 +98,7 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
         const jobs = rows.map((r) => ({
           name: 'event.dispatch' as const,
           data: eventDispatch.payload.parse({ outboxId: r.id, eventId: r.event_id, eventType: r.event_type }),
-          opts: jobOptions('event.dispatch', { jobId: outboxJobId(r.id) }),
+          opts: jobOptions('event.dispatch', { jobId: outboxJobId(r.id) + Math.random() }),
         }));
         await runWithTimeout(() => queue.addBulk(jobs), enqueueTimeoutMs, { what: 'outbox enqueue' });
         await opts.afterEnqueue?.(claimed);
@@ -122,6 +124,10 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   const stopper = new AbortController();
 
   async function run(): Promise<void> {
+    const graceUntil = Date.now() + (opts.startupGraceMs ?? 5_000);
+    while (opts.isReady && !opts.isReady() && Date.now() < graceUntil && !stopper.signal.aborted) {
+      await sleep(Math.min(pollMs, 50), stopper.signal);
+    }
     let failures = 0;
     while (!stopper.signal.aborted) {
       let wait = pollMs;

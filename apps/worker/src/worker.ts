@@ -22,6 +22,7 @@ import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { createOutageLog } from './lib/outage-log.ts';
+import { sleep } from './lib/sleep.ts';
 
 export type WorkerDeps = {
   /** A connection made with createRedis(url, 'worker') (BullMQ workers need maxRetriesPerRequest: null). */
@@ -69,6 +70,29 @@ export async function processJob(deps: WorkerDeps, queue: QueueName, job: Job, s
   return outcome;
 }
 
+/** Longer than createRedis's longest pause between reconnect tries (2 s). */
+const RECONNECT_SETTLE_MS = 3_000;
+
+/**
+ * Close one Worker, letting its active jobs finish. Works around a BullMQ 6 hang (taskforcesh/bullmq#4656):
+ * close() while the blocking connection waits to reconnect never resolves. So wait for that connection to
+ * settle first; if Redis stays unreachable, active jobs could not be marked finished anyway, and the worker
+ * is closed without waiting for them (their jobs come back as stalled and run again).
+ */
+async function closeWorker(worker: Worker, log: Logger): Promise<void> {
+  const blocking = worker.getBackend().blockingClient;
+  const client = blocking ? await Promise.race([blocking, sleep(RECONNECT_SETTLE_MS).then(() => null)]) : null;
+  const status = () => (client as { status?: string } | null)?.status;
+  const until = Date.now() + RECONNECT_SETTLE_MS;
+  while (status() === 'reconnecting' && Date.now() < until) await sleep(20);
+  if (blocking && (client === null || status() === 'reconnecting')) {
+    log.warn({ queue: worker.name }, 'Redis unreachable while stopping: closing the worker without waiting for active jobs');
+    await worker.close(true);
+    return;
+  }
+  await worker.close();
+}
+
 export function startWorker(deps: WorkerDeps): RunningWorker {
   const redisOutage = createOutageLog(deps.log, 'worker Redis connection');
   deps.connection.on('ready', () => redisOutage.recovered());
@@ -95,7 +119,7 @@ export function startWorker(deps: WorkerDeps): RunningWorker {
   return {
     workers,
     close: async () => {
-      await Promise.all(workers.map((w) => w.close()));
+      await Promise.all(workers.map((w) => closeWorker(w, deps.log)));
     },
     isRunning: () => workers.every((w) => w.isRunning()),
   };

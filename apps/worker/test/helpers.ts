@@ -5,6 +5,7 @@ import { createDb, createPool, type Database } from '@app/db';
 import { createTestDatabase } from '@app/devkit/testing';
 import { appendOutbox } from '@app/jobs';
 import { createLogger, type Logger } from '@app/logger';
+import pg from 'pg';
 
 export type TestDb = { url: string; db: Database; close: () => Promise<void> };
 
@@ -17,6 +18,20 @@ export async function openTestDb(poolMax = 10): Promise<TestDb> {
     db,
     close: async () => {
       await db.destroy();
+      // pool.end() resolves before its sockets close; dropping the database (WITH FORCE) before they are
+      // gone would kill them mid-goodbye and surface as an unhandled error.
+      const probe = new pg.Client({ connectionString: t.url });
+      await probe.connect();
+      try {
+        await waitFor('the pool connections to close', async () => {
+          const r = await probe.query(
+            'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+          );
+          return r.rows[0].n === 0;
+        });
+      } finally {
+        await probe.end();
+      }
       await t.drop();
     },
   };

@@ -4,7 +4,7 @@
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
-import { generate as totpGenerate, generateSecret as totpSecret, generateURI, verify as totpVerify } from 'otplib';
+import { generateURI, generate as totpGenerate, generateSecret as totpSecret, verify as totpVerify } from 'otplib';
 
 const scrypt = promisify(scryptCb) as (pw: string | Buffer, salt: Buffer, len: number, opts: object) => Promise<Buffer>;
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Dirent } from 'node:fs';
+import { createWriteStream, type Dirent } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -52,15 +52,9 @@ export function createLocalStorage(root: string): Storage {
       const tmp = join(dir, `${basename(file)}${TEMP_MARK}${randomUUID()}.tmp`);
       const metered = meter(body);
       try {
-        const fh = await open(tmp, 'wx', FILE_MODE);
-        let modifiedAt: Date;
-        try {
-          await pipeline(metered.chunks(), fh.createWriteStream({ autoClose: false }));
-          await fh.sync();
-          modifiedAt = (await fh.stat()).mtime; // rename keeps the mtime, so this is the object's
-        } finally {
-          await fh.close();
-        }
+        // flush: fsync before close, so the data is on disk before the rename makes it visible.
+        await pipeline(metered.chunks(), createWriteStream(tmp, { flags: 'wx', mode: FILE_MODE, flush: true }));
+        const { mtime: modifiedAt } = await stat(tmp); // rename keeps the mtime, so this is the object's
         await rename(tmp, file).catch((e) => {
           throw code(e) === 'EISDIR' || code(e) === 'ENOTEMPTY'
             ? new Error(`Cannot store "${key}": it is a folder of other objects in local storage`, { cause: e })

@@ -3,8 +3,9 @@
  * hold across API processes; when Redis is unreachable every call falls back to per-process memory,
  * so the API keeps serving (limits then apply per process until Redis returns).
  */
-import type { Redis } from 'ioredis';
+
 import type { Logger } from '@app/logger';
+import type { Redis } from 'ioredis';
 
 export type Hit = { count: number; resetMs: number };
 
@@ -80,7 +81,7 @@ export class RedisCounterStore implements CounterStore {
   }
   async lockedFor(key: string): Promise<number> {
     const ttl = await this.redis.pttl(`${this.prefix}:lock:${key}`);
-    return ttl > 0 ? ttl : 0;
+    return Math.max(ttl, 0);
   }
   async reset(key: string): Promise<void> {
     await this.redis.del(`${this.prefix}:rl:${key}`, `${this.prefix}:lock:${key}`);

@@ -6,6 +6,9 @@ import { decodeJwt, errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 export const ISSUER = 'einvoice-stack';
 export const AUDIENCE = 'einvoice-api';
 
+/** Registered claims jose adds to every token. */
+type Registered = { iat?: number; exp?: number; jti?: string };
+
 export type AccessClaims =
   | { typ: 'user'; sub: string; tid: string; sid: string; perms: string[]; mfa_pending?: boolean }
   | { typ: 'client'; sub: string; tid: string; client_id: string; perms: string[]; scope: unknown };
@@ -44,7 +47,7 @@ export class TokenService {
    * Verify a token of the given type. The tenant is checked before the signature so a token of
    * another tenant's stack gets its own precise error whatever key signed it.
    */
-  async verify<T extends AnyClaims['typ']>(token: string, ...types: T[]): Promise<Extract<AnyClaims, { typ: T }>> {
+  async verify<T extends AnyClaims['typ']>(token: string, ...types: T[]): Promise<Extract<AnyClaims, { typ: T }> & Registered> {
     let unverified: Record<string, unknown>;
     try {
       unverified = decodeJwt(token);
@@ -59,7 +62,7 @@ export class TokenService {
       if (!types.includes(payload.typ as T) || typeof payload.sub !== 'string') {
         throw new DomainError('TOKEN_INVALID', 'This kind of token is not accepted here.');
       }
-      return payload as unknown as Extract<AnyClaims, { typ: T }>;
+      return payload as unknown as Extract<AnyClaims, { typ: T }> & Registered;
     } catch (e) {
       if (e instanceof DomainError) throw e;
       if (e instanceof joseErrors.JWTExpired) throw new DomainError('TOKEN_INVALID', 'The token has expired.');

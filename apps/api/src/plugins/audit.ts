@@ -22,7 +22,14 @@ export function installAudit(
     const result = await deps.db.transaction().execute(async (trx) => {
       const r = await fn(trx);
       if (action) {
-        await insertAudit(trx, { tenantId: deps.tenant.id, action, outcome: 'success', statusCode: status, ctx: req.ctx, draft: req.ctx.audit });
+        await insertAudit(trx, {
+          tenantId: deps.tenant.id,
+          action,
+          outcome: 'success',
+          statusCode: status,
+          ctx: req.ctx,
+          draft: req.ctx.audit,
+        });
       }
       await completeIdempotent(trx, req, status, r);
       return r;

@@ -45,22 +45,32 @@ export function installIdempotency(app: FastifyInstance, deps: AppDeps) {
   const sealBody = (req: FastifyRequest, body: unknown) =>
     req.routeOptions.config?.sensitiveResponse ? { $enc: encryptSecret(JSON.stringify(body), encKey) } : body;
   const openBody = (body: unknown) =>
-    body && typeof body === 'object' && '$enc' in body ? JSON.parse(decryptSecret(String((body as { $enc: string }).$enc), encKey)) : body;
+    body && typeof body === 'object' && '$enc' in body
+      ? JSON.parse(decryptSecret(String((body as { $enc: string }).$enc), encKey))
+      : body;
 
   app.addHook('preHandler', async (req, reply) => {
     const cfg = req.routeOptions.config;
     if (!isWrite(req.method) || !req.routeOptions.url?.startsWith(API_PREFIX) || cfg?.idempotency === false) return;
     const raw = req.headers['idempotency-key'];
     if (raw === undefined) {
-      throw new DomainError('IDEMPOTENCY_KEY_MISSING', `${req.method} requests under ${API_PREFIX} need an Idempotency-Key header (e.g. a UUID).`, {
-        field: 'headers.idempotency-key',
-      });
+      throw new DomainError(
+        'IDEMPOTENCY_KEY_MISSING',
+        `${req.method} requests under ${API_PREFIX} need an Idempotency-Key header (e.g. a UUID).`,
+        {
+          field: 'headers.idempotency-key',
+        },
+      );
     }
     const key = Array.isArray(raw) ? raw.join(',') : raw;
     if (!KEY_RE.test(key)) {
-      throw new DomainError('IDEMPOTENCY_KEY_INVALID', 'Idempotency-Key must be 1-255 printable ASCII characters without spaces.', {
-        field: 'headers.idempotency-key',
-      });
+      throw new DomainError(
+        'IDEMPOTENCY_KEY_INVALID',
+        'Idempotency-Key must be 1-255 printable ASCII characters without spaces.',
+        {
+          field: 'headers.idempotency-key',
+        },
+      );
     }
     const p = req.ctx.principal;
     const caller = p ? `${p.kind}:${p.id}` : `ip:${req.ip}`;
@@ -98,7 +108,9 @@ export function installIdempotency(app: FastifyInstance, deps: AppDeps) {
       .executeTakeFirst();
     if (!prev) {
       // Expired and purged between our two statements: vanishingly rare; the caller may simply retry.
-      throw new DomainError('IDEMPOTENCY_IN_PROGRESS', 'The key changed state concurrently; retry.', undefined, { 'retry-after': '1' });
+      throw new DomainError('IDEMPOTENCY_IN_PROGRESS', 'The key changed state concurrently; retry.', undefined, {
+        'retry-after': '1',
+      });
     }
     if (prev.request_hash !== hash) {
       throw new DomainError(
@@ -109,9 +121,14 @@ export function installIdempotency(app: FastifyInstance, deps: AppDeps) {
     }
     if (prev.response_status === null) {
       const retry = String(Math.max(1, Math.ceil(Number(prev.lease_left))));
-      throw new DomainError('IDEMPOTENCY_IN_PROGRESS', 'A request with this Idempotency-Key is still being processed.', undefined, {
-        'retry-after': retry,
-      });
+      throw new DomainError(
+        'IDEMPOTENCY_IN_PROGRESS',
+        'A request with this Idempotency-Key is still being processed.',
+        undefined,
+        {
+          'retry-after': retry,
+        },
+      );
     }
     req.idem = { id: '', completed: true, replayed: true };
     reply.header('idempotent-replayed', 'true');

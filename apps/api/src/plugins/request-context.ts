@@ -24,7 +24,7 @@ export function installNulGuard(app: FastifyInstance): void {
     if (typeof v === 'string') {
       if (v.includes('\u0000')) out.push(path);
     } else if (Array.isArray(v)) {
-      v.forEach((x, i) => find(x, `${path}.${i}`, out, depth + 1));
+      for (const [i, x] of v.entries()) find(x, `${path}.${i}`, out, depth + 1);
     } else if (v && typeof v === 'object') {
       for (const [k, x] of Object.entries(v)) find(x, `${path}.${k}`, out, depth + 1);
     }

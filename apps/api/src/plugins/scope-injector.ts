@@ -40,7 +40,8 @@ export function installScopeInjector(app: FastifyInstance, deps: AppDeps): { cle
     const methods = (Array.isArray(route.method) ? route.method : [route.method]).filter((m) => m !== 'HEAD');
     const cfg = route.config ?? {};
     const where = `${methods.join(',')} ${url}`;
-    if (!cfg.access) throw new Error(`route ${where} declares no access (config.access: a permission, 'public' or 'authenticated')`);
+    if (!cfg.access)
+      throw new Error(`route ${where} declares no access (config.access: a permission, 'public' or 'authenticated')`);
     if (!['public', 'authenticated'].includes(cfg.access) && !isPermission(cfg.access)) {
       throw new Error(`route ${where} declares unknown permission '${cfg.access}'`);
     }
@@ -73,11 +74,16 @@ export function installScopeInjector(app: FastifyInstance, deps: AppDeps): { cle
     const claims = await deps.tokens.verify(token, 'user', 'client');
     let principal: Principal | null;
     if (claims.typ === 'user') {
-      principal = await cache.getOrLoad(`u:${claims.sub}:${claims.sid}`, () => loadUserPrincipal(deps.db, claims.sub, claims.sid));
+      principal = await cache.getOrLoad(`u:${claims.sub}:${claims.sid}`, () =>
+        loadUserPrincipal(deps.db, claims.sub, claims.sid),
+      );
     } else {
       principal = await cache.getOrLoad(`c:${claims.sub}`, () => loadClientPrincipal(deps.db, claims.sub));
     }
     if (!principal) throw new DomainError('TOKEN_INVALID', 'The session or client behind this token is no longer valid.');
+    if (principal.kind === 'client' && (claims.iat ?? 0) < principal.tokensValidFrom) {
+      throw new DomainError('TOKEN_INVALID', "The client's secret was rotated after this token was issued; get a new token.");
+    }
     return principal;
   }
 
@@ -101,7 +107,10 @@ export function installAuthorization(app: FastifyInstance): void {
     const p = req.ctx.principal;
     if (!p) throw new DomainError('UNAUTHENTICATED', 'This route needs a bearer token.');
     if (p.kind === 'user' && p.mfaPending && !cfg.allowMfaPending) {
-      throw new DomainError('MFA_ENROLLMENT_REQUIRED', 'Your role requires multi-factor authentication: enrol at /api/v1/auth/mfa/enroll first.');
+      throw new DomainError(
+        'MFA_ENROLLMENT_REQUIRED',
+        'Your role requires multi-factor authentication: enrol at /api/v1/auth/mfa/enroll first.',
+      );
     }
     if (access !== 'authenticated' && !p.permissions.has(access)) {
       throw new DomainError('FORBIDDEN', `This action needs the permission '${access}'.`, { required: access });

@@ -77,7 +77,7 @@ export type AuditAction = keyof typeof AUDIT_ACTIONS;
 export const isAuditAction = (s: string): s is AuditAction => Object.hasOwn(AUDIT_ACTIONS, s);
 
 /** Keys whose values never reach the audit log (or the logs); matched case-insensitively on the key name. */
-const SECRET_KEY = /pass(word)?|secret|token|^code$|otp|key$|hash|authorization|cookie/i;
+const SECRET_KEY = /pass(word)?|secret|token|otp|recovery|key$|hash|authorization|cookie/i;
 
 /** A copy of `value` with secret-looking fields replaced by "[redacted]", for before/after summaries. */
 export function redactSecrets(value: unknown, depth = 0): unknown {

@@ -18,7 +18,10 @@ const filters = z.strictObject({
   to: z.iso.datetime({ offset: true }).optional(),
 });
 const listQuery = filters.extend({
-  cursor: z.string().regex(/^\d{1,19}$/, 'a cursor from a previous page').optional(),
+  cursor: z
+    .string()
+    .regex(/^\d{1,19}$/, 'a cursor from a previous page')
+    .optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 const exportQuery = filters.extend({ limit: z.coerce.number().int().min(1).max(100_000).default(10_000) });

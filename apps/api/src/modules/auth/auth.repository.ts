@@ -1,5 +1,5 @@
 import type { DbOrTx } from '@app/db';
-import { isPermission, type Permission, scopeFromRows, type ScopeRow } from '@app/domain';
+import { isPermission, type Permission, type ScopeRow, scopeFromRows } from '@app/domain';
 import { sql } from 'kysely';
 import type { Principal } from '../../context.ts';
 
@@ -78,11 +78,22 @@ export async function loadUserPrincipal(db: DbOrTx, userId: string, sessionId: s
 export async function loadClientPrincipal(db: DbOrTx, clientPk: string): Promise<Principal | null> {
   const row = await db
     .selectFrom('sys_api_clients')
-    .select(['id', 'client_id', 'name'])
+    .select(['id', 'client_id', 'name', 'secret_rotated_at'])
     .where('id', '=', clientPk)
     .where('status', '=', 'active')
     .executeTakeFirst();
   if (!row) return null;
-  const [permissions, scopeRows] = await Promise.all([permissionsOf(db, 'client', clientPk), scopeRowsOf(db, 'client', clientPk)]);
-  return { kind: 'client', id: row.id, name: row.name, clientId: row.client_id, permissions, scope: scopeFromRows(scopeRows) };
+  const [permissions, scopeRows] = await Promise.all([
+    permissionsOf(db, 'client', clientPk),
+    scopeRowsOf(db, 'client', clientPk),
+  ]);
+  return {
+    kind: 'client',
+    id: row.id,
+    name: row.name,
+    clientId: row.client_id,
+    permissions,
+    scope: scopeFromRows(scopeRows),
+    tokensValidFrom: Math.floor(row.secret_rotated_at.getTime() / 1000),
+  };
 }

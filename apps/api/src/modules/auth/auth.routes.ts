@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ModuleDeps } from '../../app.ts';
+import { transactAccessChange } from '../../lib/access-change.ts';
 import {
   loginBody,
   loginResponse,
@@ -74,7 +75,7 @@ export async function authRoutes(root: FastifyInstance, deps: ModuleDeps) {
       schema: { operationId: 'logout', tags, response: { 200: z.object({ loggedOut: z.literal(true) }) } },
     },
     (req, reply) =>
-      reply.transact(200, async (trx) => {
+      transactAccessChange(reply, deps.clearPrincipalCache, 200, async (trx) => {
         await svc.logout(trx, req.ctx);
         return { loggedOut: true as const };
       }),
@@ -93,9 +94,15 @@ export async function authRoutes(root: FastifyInstance, deps: ModuleDeps) {
     '/api/v1/auth/password',
     {
       config: { access: 'authenticated', audit: 'auth.password_change' },
-      schema: { operationId: 'changePassword', tags, body: passwordChangeBody, response: { 200: z.object({ changed: z.literal(true) }) } },
+      schema: {
+        operationId: 'changePassword',
+        tags,
+        body: passwordChangeBody,
+        response: { 200: z.object({ changed: z.literal(true) }) },
+      },
     },
-    (req, reply) => reply.transact(200, (trx) => svc.changePassword(trx, req.ctx, req.body)),
+    (req, reply) =>
+      transactAccessChange(reply, deps.clearPrincipalCache, 200, (trx) => svc.changePassword(trx, req.ctx, req.body)),
   );
 
   app.post(
@@ -124,16 +131,22 @@ export async function authRoutes(root: FastifyInstance, deps: ModuleDeps) {
         response: { 200: z.object({ enabled: z.literal(true), recoveryCodes: z.array(z.string()) }) },
       },
     },
-    (req, reply) => reply.transact(200, (trx) => svc.activateMfa(trx, req.ctx, req.body.code)),
+    (req, reply) =>
+      transactAccessChange(reply, deps.clearPrincipalCache, 200, (trx) => svc.activateMfa(trx, req.ctx, req.body.code)),
   );
 
   app.post(
     '/api/v1/auth/mfa/disable',
     {
       config: { access: 'authenticated', audit: 'auth.mfa_disable' },
-      schema: { operationId: 'mfaDisable', tags, body: mfaDisableBody, response: { 200: z.object({ enabled: z.literal(false) }) } },
+      schema: {
+        operationId: 'mfaDisable',
+        tags,
+        body: mfaDisableBody,
+        response: { 200: z.object({ enabled: z.literal(false) }) },
+      },
     },
-    (req, reply) => reply.transact(200, (trx) => svc.disableMfa(trx, req.ctx, req.body)),
+    (req, reply) => transactAccessChange(reply, deps.clearPrincipalCache, 200, (trx) => svc.disableMfa(trx, req.ctx, req.body)),
   );
 
   app.post(

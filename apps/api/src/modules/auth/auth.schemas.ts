@@ -8,13 +8,19 @@ const recoveryCode = z.string().min(4).max(32);
 export const loginBody = z.strictObject({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) });
 export const mfaChallengeBody = z
   .strictObject({ mfaToken: z.string().min(10).max(2048), code: totpCode.optional(), recoveryCode: recoveryCode.optional() })
-  .refine((b) => (b.code === undefined) !== (b.recoveryCode === undefined), { message: 'give exactly one of code or recoveryCode', path: ['code'] });
+  .refine((b) => (b.code === undefined) !== (b.recoveryCode === undefined), {
+    message: 'give exactly one of code or recoveryCode',
+    path: ['code'],
+  });
 export const refreshBody = z.strictObject({ refreshToken: z.string().min(10).max(256) });
 export const passwordChangeBody = z.strictObject({ currentPassword: z.string().min(1).max(256), newPassword: password });
 export const mfaActivateBody = z.strictObject({ code: totpCode });
 export const mfaDisableBody = z
   .strictObject({ code: totpCode.optional(), recoveryCode: recoveryCode.optional() })
-  .refine((b) => (b.code === undefined) !== (b.recoveryCode === undefined), { message: 'give exactly one of code or recoveryCode', path: ['code'] });
+  .refine((b) => (b.code === undefined) !== (b.recoveryCode === undefined), {
+    message: 'give exactly one of code or recoveryCode',
+    path: ['code'],
+  });
 
 /** RFC 6749 §4.4: form-encoded (or JSON) body; the client may also authenticate with HTTP Basic. */
 export const tokenBody = z.strictObject({
@@ -32,9 +38,18 @@ export const sessionTokens = z.object({
   refreshToken: z.string(),
   refreshExpiresIn: z.number(),
   mfaEnrollmentRequired: z.boolean(),
-  user: z.object({ id: z.string(), username: z.string(), displayName: z.string(), permissions: z.array(z.string()), mfaEnabled: z.boolean() }),
+  user: z.object({
+    id: z.string(),
+    username: z.string(),
+    displayName: z.string(),
+    permissions: z.array(z.string()),
+    mfaEnabled: z.boolean(),
+  }),
 });
-export const loginResponse = z.union([sessionTokens, z.object({ mfaRequired: z.literal(true), mfaToken: z.string(), expiresIn: z.number() })]);
+export const loginResponse = z.union([
+  sessionTokens,
+  z.object({ mfaRequired: z.literal(true), mfaToken: z.string(), expiresIn: z.number() }),
+]);
 
 export const meResponse = z.object({
   kind: z.enum(['user', 'client']),
@@ -46,4 +61,9 @@ export const meResponse = z.object({
   mfaEnabled: z.boolean(),
   mfaPending: z.boolean(),
 });
-export const tokenResponse = z.object({ access_token: z.string(), token_type: z.literal('Bearer'), expires_in: z.number(), scope: z.string() });
+export const tokenResponse = z.object({
+  access_token: z.string(),
+  token_type: z.literal('Bearer'),
+  expires_in: z.number(),
+  scope: z.string(),
+});

@@ -79,7 +79,11 @@ export function createAuthService(deps: Deps) {
         .insertInto('sys_refresh_tokens')
         .values({ session_id: s.id, token_hash: sha256Hex(refreshToken), expires_at: sql`now() + make_interval(secs => ${ttl})` })
         .execute();
-      await trx.updateTable('sys_users').set({ last_login_at: sql`now()`, locked_until: null }).where('id', '=', user.id).execute();
+      await trx
+        .updateTable('sys_users')
+        .set({ last_login_at: sql`now()`, locked_until: null })
+        .where('id', '=', user.id)
+        .execute();
       return s;
     });
     return issueAccess(user, session.id, refreshToken);
@@ -94,7 +98,13 @@ export function createAuthService(deps: Deps) {
       permissionsOf(user.id),
       user.mfa_enabled ? Promise.resolve(false) : userRolesRequireMfa(db, user.id),
     ]);
-    const accessToken = await tokens.sign({ typ: 'user', sub: user.id, sid: sessionId, perms: permissions, mfa_pending: mfaRequired || undefined });
+    const accessToken = await tokens.sign({
+      typ: 'user',
+      sub: user.id,
+      sid: sessionId,
+      perms: permissions,
+      mfa_pending: mfaRequired || undefined,
+    });
     return {
       accessToken,
       tokenType: 'Bearer',
@@ -109,7 +119,17 @@ export function createAuthService(deps: Deps) {
   const findUser = (username: string) =>
     db
       .selectFrom('sys_users')
-      .select(['id', 'username', 'display_name', 'password_hash', 'status', 'locked_until', 'mfa_enabled', 'mfa_secret_enc', 'mfa_last_step'])
+      .select([
+        'id',
+        'username',
+        'display_name',
+        'password_hash',
+        'status',
+        'locked_until',
+        'mfa_enabled',
+        'mfa_secret_enc',
+        'mfa_last_step',
+      ])
       .where('tenant_id', '=', deps.tenant.id)
       .where(sql`lower(username)`, '=', username.toLowerCase())
       .executeTakeFirst();
@@ -196,7 +216,8 @@ export function createAuthService(deps: Deps) {
         .select(['id', 'username', 'display_name', 'status', 'locked_until', 'mfa_enabled', 'mfa_secret_enc', 'mfa_last_step'])
         .where('id', '=', claims.sub)
         .executeTakeFirst();
-      if (!user || user.status !== 'active' || !user.mfa_enabled) throw new DomainError('TOKEN_INVALID', 'The MFA token is no longer valid.');
+      if (user?.status !== 'active' || !user.mfa_enabled)
+        throw new DomainError('TOKEN_INVALID', 'The MFA token is no longer valid.');
       ctx.audit.target = { type: 'user', id: user.id };
       ctx.audit.actor = { type: 'user', id: user.id, name: user.username };
       const subject = subjectOf(user.username);
@@ -236,7 +257,12 @@ export function createAuthService(deps: Deps) {
         if (!s) return 'invalid' as const;
         await trx
           .insertInto('sys_refresh_tokens')
-          .values({ session_id: s.session_id, token_hash: sha256Hex(next), parent_id: old.id, expires_at: sql`now() + make_interval(secs => ${ttl})` })
+          .values({
+            session_id: s.session_id,
+            token_hash: sha256Hex(next),
+            parent_id: old.id,
+            expires_at: sql`now() + make_interval(secs => ${ttl})`,
+          })
           .execute();
         await trx
           .updateTable('sys_auth_sessions')
@@ -245,7 +271,8 @@ export function createAuthService(deps: Deps) {
           .execute();
         return s;
       });
-      if (rotated === 'invalid') throw new DomainError('REFRESH_TOKEN_INVALID', 'The refresh token is no longer valid; sign in again.');
+      if (rotated === 'invalid')
+        throw new DomainError('REFRESH_TOKEN_INVALID', 'The refresh token is no longer valid; sign in again.');
       if (rotated) {
         ctx.audit.target = { type: 'session', id: rotated.session_id };
         ctx.audit.actor = { type: 'user', id: rotated.id, name: rotated.username };
@@ -263,14 +290,20 @@ export function createAuthService(deps: Deps) {
       if (seen?.rotated_at) {
         await db
           .updateTable('sys_auth_sessions')
-          .set({ revoked_at: sql`coalesce(revoked_at, now())`, revoked_reason: sql`coalesce(revoked_reason, 'refresh token reuse')` })
+          .set({
+            revoked_at: sql`coalesce(revoked_at, now())`,
+            revoked_reason: sql`coalesce(revoked_reason, 'refresh token reuse')`,
+          })
           .where('id', '=', seen.session_id)
           .execute();
         deps.clearPrincipalCache();
         ctx.audit.action = 'auth.refresh_reuse';
         ctx.audit.target = { type: 'session', id: seen.session_id };
         ctx.audit.actor = { type: 'user', id: seen.user_id, name: seen.username };
-        throw new DomainError('REFRESH_TOKEN_REUSED', 'This refresh token was already used; the session has been revoked. Sign in again.');
+        throw new DomainError(
+          'REFRESH_TOKEN_REUSED',
+          'This refresh token was already used; the session has been revoked. Sign in again.',
+        );
       }
       throw new DomainError('REFRESH_TOKEN_INVALID', 'The refresh token is unknown or expired; sign in again.');
     },
@@ -285,17 +318,30 @@ export function createAuthService(deps: Deps) {
         .where('revoked_at', 'is', null)
         .execute();
       ctx.audit.target = { type: 'session', id: p.sessionId };
-      deps.clearPrincipalCache();
     },
 
     async me(ctx: RequestContext) {
       const p = ctx.principal;
       if (!p) throw new DomainError('UNAUTHENTICATED', 'Not signed in.');
-      const scope = p.scope.all ? { all: true, sellers: [], sites: [] } : { all: false, sellers: [...p.scope.sellers], sites: [...p.scope.sites] };
+      const scope = p.scope.all
+        ? { all: true, sellers: [], sites: [] }
+        : { all: false, sellers: [...p.scope.sellers], sites: [...p.scope.sites] };
       if (p.kind === 'client') {
-        return { kind: 'client' as const, id: p.id, name: p.name, permissions: [...p.permissions].sort(), scope, mfaEnabled: false, mfaPending: false };
+        return {
+          kind: 'client' as const,
+          id: p.id,
+          name: p.name,
+          permissions: [...p.permissions].sort(),
+          scope,
+          mfaEnabled: false,
+          mfaPending: false,
+        };
       }
-      const u = await db.selectFrom('sys_users').select(['display_name', 'mfa_enabled']).where('id', '=', p.id).executeTakeFirstOrThrow();
+      const u = await db
+        .selectFrom('sys_users')
+        .select(['display_name', 'mfa_enabled'])
+        .where('id', '=', p.id)
+        .executeTakeFirstOrThrow();
       return {
         kind: 'user' as const,
         id: p.id,
@@ -329,17 +375,25 @@ export function createAuthService(deps: Deps) {
         .where('revoked_at', 'is', null)
         .execute();
       ctx.audit.target = { type: 'user', id: p.id };
-      deps.clearPrincipalCache();
       return { changed: true as const };
     },
 
     async enrollMfa(trx: Tx, ctx: RequestContext) {
       const p = ctx.principal;
       if (p?.kind !== 'user') throw new DomainError('FORBIDDEN', 'Only users can enrol MFA.');
-      const u = await trx.selectFrom('sys_users').select(['username', 'mfa_enabled']).where('id', '=', p.id).executeTakeFirstOrThrow();
-      if (u.mfa_enabled) throw new DomainError('MFA_ALREADY_ENABLED', 'MFA is already enabled; disable it first to enrol a new device.');
+      const u = await trx
+        .selectFrom('sys_users')
+        .select(['username', 'mfa_enabled'])
+        .where('id', '=', p.id)
+        .executeTakeFirstOrThrow();
+      if (u.mfa_enabled)
+        throw new DomainError('MFA_ALREADY_ENABLED', 'MFA is already enabled; disable it first to enrol a new device.');
       const secret = newTotpSecret();
-      await trx.updateTable('sys_users').set({ mfa_pending_secret_enc: encryptSecret(secret, encKey) }).where('id', '=', p.id).execute();
+      await trx
+        .updateTable('sys_users')
+        .set({ mfa_pending_secret_enc: encryptSecret(secret, encKey) })
+        .where('id', '=', p.id)
+        .execute();
       ctx.audit.target = { type: 'user', id: p.id };
       return { secret, otpauthUri: totpUri(secret, u.username, `e-invoice (${deps.tenant.code})`) };
     },
@@ -357,7 +411,10 @@ export function createAuthService(deps: Deps) {
       if (!u.mfa_pending_secret_enc) throw new DomainError('MFA_NOT_ENROLLED', 'Start with POST /api/v1/auth/mfa/enroll.');
       const secret = decryptSecret(u.mfa_pending_secret_enc, encKey);
       const r = await verifyTotp(secret, code, Math.floor(deps.now().getTime() / 1000), null);
-      if (!r.valid) throw new DomainError('MFA_CODE_INVALID', 'The code does not match; check the device clock and try again.', { field: 'body.code' });
+      if (!r.valid)
+        throw new DomainError('MFA_CODE_INVALID', 'The code does not match; check the device clock and try again.', {
+          field: 'body.code',
+        });
       const codes = newRecoveryCodes();
       await trx
         .updateTable('sys_users')
@@ -376,7 +433,6 @@ export function createAuthService(deps: Deps) {
         .values(codes.map((c) => ({ user_id: p.id, code_hash: sha256Hex(`${p.id}:${c}`) })))
         .execute();
       ctx.audit.target = { type: 'user', id: p.id };
-      deps.clearPrincipalCache();
       return { enabled: true as const, recoveryCodes: codes };
     },
 
@@ -389,16 +445,23 @@ export function createAuthService(deps: Deps) {
         .where('id', '=', p.id)
         .executeTakeFirstOrThrow();
       if (!u.mfa_enabled) throw new DomainError('MFA_NOT_ENROLLED', 'MFA is not enabled.');
-      if (await userRolesRequireMfa(trx, p.id)) throw new DomainError('CONFLICT', 'One of your roles requires MFA; it cannot be turned off.');
-      if (!(await verifySecondFactor(u, input))) throw new DomainError('MFA_CODE_INVALID', 'The code is wrong, expired or already used.');
+      if (await userRolesRequireMfa(trx, p.id))
+        throw new DomainError('CONFLICT', 'One of your roles requires MFA; it cannot be turned off.');
+      if (!(await verifySecondFactor(u, input)))
+        throw new DomainError('MFA_CODE_INVALID', 'The code is wrong, expired or already used.');
       await trx
         .updateTable('sys_users')
-        .set({ mfa_enabled: false, mfa_secret_enc: null, mfa_pending_secret_enc: null, mfa_last_step: null, updated_at: sql`now()` })
+        .set({
+          mfa_enabled: false,
+          mfa_secret_enc: null,
+          mfa_pending_secret_enc: null,
+          mfa_last_step: null,
+          updated_at: sql`now()`,
+        })
         .where('id', '=', p.id)
         .execute();
       await trx.deleteFrom('sys_user_recovery_codes').where('user_id', '=', p.id).execute();
       ctx.audit.target = { type: 'user', id: p.id };
-      deps.clearPrincipalCache();
       return { enabled: false as const };
     },
 
@@ -432,8 +495,19 @@ export function createAuthService(deps: Deps) {
       const scopeRows = await scopeRowsOf(db, 'client', client.id);
       const permissions = perms.map((r) => r.permission_code);
       await db.updateTable('sys_api_clients').set({ last_used_at: sql`now()` }).where('id', '=', client.id).execute();
-      const accessToken = await tokens.sign({ typ: 'client', sub: client.id, client_id: client.client_id, perms: permissions, scope: scopeRows });
-      return { access_token: accessToken, token_type: 'Bearer' as const, expires_in: tokens.accessTtl, scope: permissions.join(' ') };
+      const accessToken = await tokens.sign({
+        typ: 'client',
+        sub: client.id,
+        client_id: client.client_id,
+        perms: permissions,
+        scope: scopeRows,
+      });
+      return {
+        access_token: accessToken,
+        token_type: 'Bearer' as const,
+        expires_in: tokens.accessTtl,
+        scope: permissions.join(' '),
+      };
     },
 
     throttle,

@@ -18,7 +18,11 @@ const clientColumns = [
 ] as const;
 
 /** A page of clients ordered by client_id (unique, so it is the keyset); `after` is the last client_id seen. */
-export async function listClients(db: DbOrTx, tenantId: string, f: { status?: string; kind?: string; after?: string; limit: number }) {
+export async function listClients(
+  db: DbOrTx,
+  tenantId: string,
+  f: { status?: string; kind?: string; after?: string; limit: number },
+) {
   let query = db
     .selectFrom('sys_api_clients as c')
     .select(clientColumns)
@@ -33,7 +37,12 @@ export async function listClients(db: DbOrTx, tenantId: string, f: { status?: st
 export type ClientRow = Awaited<ReturnType<typeof listClients>>[number];
 
 export async function findClient(db: DbOrTx, tenantId: string, id: string): Promise<ClientRow | undefined> {
-  return db.selectFrom('sys_api_clients as c').select(clientColumns).where('c.tenant_id', '=', tenantId).where('c.id', '=', id).executeTakeFirst();
+  return db
+    .selectFrom('sys_api_clients as c')
+    .select(clientColumns)
+    .where('c.tenant_id', '=', tenantId)
+    .where('c.id', '=', id)
+    .executeTakeFirst();
 }
 
 /** Lock the client row for the rest of the transaction. */
@@ -60,7 +69,9 @@ export async function insertClient(
     return row.id;
   } catch (e) {
     if (pgErrorCode(e) === '23505') {
-      throw new DomainError('ALREADY_EXISTS', `A client with client id '${v.clientId}' already exists.`, { field: 'body.clientId' });
+      throw new DomainError('ALREADY_EXISTS', `A client with client id '${v.clientId}' already exists.`, {
+        field: 'body.clientId',
+      });
     }
     throw e;
   }

@@ -8,7 +8,10 @@ const name = z.string().trim().min(1).max(128);
 export const listClientsQuery = z.strictObject({
   status: status.optional(),
   kind: kind.optional(),
-  cursor: z.string().regex(/^[A-Za-z0-9._-]{3,64}$/, 'a cursor from a previous page').optional(),
+  cursor: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{3,64}$/, 'a cursor from a previous page')
+    .optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 export type ListClientsQuery = z.infer<typeof listClientsQuery>;
@@ -32,7 +35,12 @@ export const clientPage = z.object({ items: z.array(clientView), nextCursor: z.s
 
 /** The secret is in this answer only; it is stored hashed. */
 export const createdClient = clientDetail.extend({ clientSecret: z.string() });
-export const rotatedSecret = z.object({ id: z.string(), clientId: z.string(), clientSecret: z.string(), secretRotatedAt: z.string() });
+export const rotatedSecret = z.object({
+  id: z.string(),
+  clientId: z.string(),
+  clientSecret: z.string(),
+  secretRotatedAt: z.string(),
+});
 
 export const createClientBody = z.strictObject({
   clientId: z

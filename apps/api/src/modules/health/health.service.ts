@@ -68,7 +68,12 @@ export function createHealthService(deps: Pick<AppDeps, 'db' | 'redis' | 'storag
         const s = await statfs(path);
         const total = s.blocks * s.bsize;
         const free = s.bavail * s.bsize;
-        return { path, totalBytes: total, freeBytes: free, usedPercent: total ? Math.round(((total - free) / total) * 1000) / 10 : 0 };
+        return {
+          path,
+          totalBytes: total,
+          freeBytes: free,
+          usedPercent: total ? Math.round(((total - free) / total) * 1000) / 10 : 0,
+        };
       } catch (e) {
         return { path, error: (e as Error).message };
       }

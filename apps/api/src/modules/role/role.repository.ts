@@ -30,7 +30,12 @@ export async function listRoles(db: DbOrTx, tenantId: string) {
 export type RoleRow = Awaited<ReturnType<typeof listRoles>>[number];
 
 export async function findRole(db: DbOrTx, tenantId: string, id: string): Promise<RoleRow | undefined> {
-  return db.selectFrom('sys_roles as r').select(roleColumns).where('r.tenant_id', '=', tenantId).where('r.id', '=', id).executeTakeFirst();
+  return db
+    .selectFrom('sys_roles as r')
+    .select(roleColumns)
+    .where('r.tenant_id', '=', tenantId)
+    .where('r.id', '=', id)
+    .executeTakeFirst();
 }
 
 /** Lock the role row: assignments (FK KEY SHARE locks) and other edits wait until this transaction ends. */
@@ -139,11 +144,7 @@ export async function subjectHasPermission(db: DbOrTx, subject: Subject, permiss
 
 /** Replace the data scope rows of a user or client: one `all` row, or one row per seller and site. */
 export async function replaceDataScope(trx: DbOrTx, tenantId: string, subject: Subject, scope: DataScopeInput) {
-  await trx
-    .deleteFrom('sys_data_scopes')
-    .where('subject_type', '=', subject.type)
-    .where('subject_id', '=', subject.id)
-    .execute();
+  await trx.deleteFrom('sys_data_scopes').where('subject_type', '=', subject.type).where('subject_id', '=', subject.id).execute();
   const rows = scope.all
     ? [{ scope_type: 'all', scope_ref: null }]
     : [

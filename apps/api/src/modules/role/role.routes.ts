@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ModuleDeps } from '../../app.ts';
-import { transactAccessChange } from './access-change.ts';
+import { transactAccessChange } from '../../lib/access-change.ts';
 import { createRoleBody, deletedRole, idParams, permissionList, roleView, updateRoleBody } from './role.schemas.ts';
 import { createRoleService } from './role.service.ts';
 
@@ -16,7 +16,12 @@ export async function roleRoutes(root: FastifyInstance, deps: ModuleDeps) {
     '/api/v1/permissions',
     {
       config: { access: 'user.manage' },
-      schema: { operationId: 'listPermissions', tags, summary: 'The permission dictionary roles are built from', response: { 200: permissionList } },
+      schema: {
+        operationId: 'listPermissions',
+        tags,
+        summary: 'The permission dictionary roles are built from',
+        response: { 200: permissionList },
+      },
     },
     async () => svc.permissions(),
   );
@@ -61,13 +66,15 @@ export async function roleRoutes(root: FastifyInstance, deps: ModuleDeps) {
         operationId: 'updateRole',
         tags,
         summary: 'Rename a role, change its permissions or require MFA of its holders',
-        description: 'System roles keep their permissions (409 CONFLICT); their name, description and MFA requirement may change.',
+        description:
+          'System roles keep their permissions (409 CONFLICT); their name, description and MFA requirement may change.',
         params: idParams,
         body: updateRoleBody,
         response: { 200: roleView },
       },
     },
-    (req, reply) => transactAccessChange(reply, deps.clearPrincipalCache, 200, (trx) => svc.update(trx, req.ctx, req.params.id, req.body)),
+    (req, reply) =>
+      transactAccessChange(reply, deps.clearPrincipalCache, 200, (trx) => svc.update(trx, req.ctx, req.params.id, req.body)),
   );
 
   app.delete(
@@ -78,7 +85,8 @@ export async function roleRoutes(root: FastifyInstance, deps: ModuleDeps) {
         operationId: 'deleteRole',
         tags,
         summary: 'Delete a role nobody holds',
-        description: 'System roles and roles still assigned to users or clients are refused with 409 CONFLICT (details give the counts).',
+        description:
+          'System roles and roles still assigned to users or clients are refused with 409 CONFLICT (details give the counts).',
         params: idParams,
         response: { 200: deletedRole },
       },

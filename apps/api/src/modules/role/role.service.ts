@@ -76,9 +76,13 @@ export function createRoleService(deps: Deps) {
     const p = ctx.principal;
     if (!p) return;
     if (!(await subjectHasPermission(trx, { type: p.kind, id: p.id }, 'user.manage'))) {
-      throw new DomainError('CONFLICT', "This change would take away your own 'user.manage' permission; another administrator must do it.", {
-        reason: 'self_lockout',
-      });
+      throw new DomainError(
+        'CONFLICT',
+        "This change would take away your own 'user.manage' permission; another administrator must do it.",
+        {
+          reason: 'self_lockout',
+        },
+      );
     }
   }
 
@@ -114,9 +118,13 @@ export function createRoleService(deps: Deps) {
       const permissions = input.permissions ? [...new Set(input.permissions)] : undefined;
       const permissionsChange = permissions !== undefined && !sameSet(permissions, before.permissions);
       if (permissionsChange && locked.is_system) {
-        throw new DomainError('CONFLICT', `'${before.code}' is a system role: its permissions are fixed. Create a role of your own instead.`, {
-          field: 'body.permissions',
-        });
+        throw new DomainError(
+          'CONFLICT',
+          `'${before.code}' is a system role: its permissions are fixed. Create a role of your own instead.`,
+          {
+            field: 'body.permissions',
+          },
+        );
       }
       await updateRole(trx, id, { name: input.name, description: input.description, mfa_required: input.mfaRequired });
       if (permissionsChange) {

@@ -61,7 +61,12 @@ export async function listUsers(
 export type UserRow = Omit<Awaited<ReturnType<typeof listUsers>>[number], 'sort_key'>;
 
 export async function findUser(db: DbOrTx, tenantId: string, id: string): Promise<UserRow | undefined> {
-  return db.selectFrom('sys_users as u').select(userColumns).where('u.tenant_id', '=', tenantId).where('u.id', '=', id).executeTakeFirst();
+  return db
+    .selectFrom('sys_users as u')
+    .select(userColumns)
+    .where('u.tenant_id', '=', tenantId)
+    .where('u.id', '=', id)
+    .executeTakeFirst();
 }
 
 /** Lock the user row for the rest of the transaction (concurrent admin edits queue up). */
@@ -82,7 +87,13 @@ export async function insertUser(
   try {
     const row = await trx
       .insertInto('sys_users')
-      .values({ tenant_id: v.tenantId, username: v.username, display_name: v.displayName, email: v.email, password_hash: v.passwordHash })
+      .values({
+        tenant_id: v.tenantId,
+        username: v.username,
+        display_name: v.displayName,
+        email: v.email,
+        password_hash: v.passwordHash,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     return row.id;

@@ -1,10 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ModuleDeps } from '../../app.ts';
-import { transactAccessChange } from '../role/access-change.ts';
+import { transactAccessChange } from '../../lib/access-change.ts';
 import { idParams } from '../role/role.schemas.ts';
 import { createRoleService } from '../role/role.service.ts';
-import { createUserBody, listUsersQuery, resetPasswordBody, scopeBody, updateUserBody, userDetail, userPage } from './user.schemas.ts';
+import {
+  createUserBody,
+  listUsersQuery,
+  resetPasswordBody,
+  scopeBody,
+  updateUserBody,
+  userDetail,
+  userPage,
+} from './user.schemas.ts';
 import { createUserService } from './user.service.ts';
 
 const tags = ['users'];
@@ -35,7 +43,13 @@ export async function userRoutes(root: FastifyInstance, deps: ModuleDeps) {
     '/api/v1/users/:id',
     {
       config: { access: 'user.manage' },
-      schema: { operationId: 'getUser', tags, summary: 'A user with roles and data scope', params: idParams, response: { 200: userDetail } },
+      schema: {
+        operationId: 'getUser',
+        tags,
+        summary: 'A user with roles and data scope',
+        params: idParams,
+        response: { 200: userDetail },
+      },
     },
     (req) => svc.get(req.params.id),
   );

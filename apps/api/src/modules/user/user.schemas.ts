@@ -10,7 +10,10 @@ export const listUsersQuery = z.strictObject({
   q: z.string().trim().min(1).max(64).optional(),
   status: status.optional(),
   role: roleCode.optional(),
-  cursor: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'a cursor from a previous page').optional(),
+  cursor: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,128}$/, 'a cursor from a previous page')
+    .optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 export type ListUsersQuery = z.infer<typeof listUsersQuery>;

@@ -27,7 +27,10 @@ import {
 import type { CreateUserInput, ListUsersQuery, UpdateUserInput, UserDetail, UserView } from './user.schemas.ts';
 
 type Deps = Pick<ModuleDeps, 'db' | 'tenant' | 'limiter' | 'config'> & {
-  roles: Pick<RoleService, 'resolveCodes' | 'assignRoles' | 'scopeOf' | 'initScope' | 'replaceScope' | 'assertCallerKeepsUserManage'>;
+  roles: Pick<
+    RoleService,
+    'resolveCodes' | 'assignRoles' | 'scopeOf' | 'initScope' | 'replaceScope' | 'assertCallerKeepsUserManage'
+  >;
 };
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -88,7 +91,12 @@ export function createUserService(deps: Deps) {
     ctx.audit.before = auditSummary(before);
     ctx.audit.after = auditSummary(after);
     if (changed.length > 0) {
-      await appendOutbox(trx, 'UserUpdated', { userId: id, changed }, { aggregateType: 'user', aggregateId: id, requestId: ctx.requestId });
+      await appendOutbox(
+        trx,
+        'UserUpdated',
+        { userId: id, changed },
+        { aggregateType: 'user', aggregateId: id, requestId: ctx.requestId },
+      );
     }
     return after;
   }
@@ -196,7 +204,12 @@ export function createUserService(deps: Deps) {
     async setScope(trx: Tx, ctx: RequestContext, id: string, scope: DataScopeInput): Promise<UserDetail> {
       await begin(trx, ctx, id);
       await roles.replaceScope(trx, ctx, subjectOf(id), scope);
-      await appendOutbox(trx, 'UserUpdated', { userId: id, changed: ['scope'] }, { aggregateType: 'user', aggregateId: id, requestId: ctx.requestId });
+      await appendOutbox(
+        trx,
+        'UserUpdated',
+        { userId: id, changed: ['scope'] },
+        { aggregateType: 'user', aggregateId: id, requestId: ctx.requestId },
+      );
       return detail(trx, id);
     },
   };

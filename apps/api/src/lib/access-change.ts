@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import type { Tx } from '../../context.ts';
+import type { Tx } from '../context.ts';
 
 /**
  * `reply.transact` for writes to the access model (users, roles, role assignments, clients, data

@@ -1,0 +1,125 @@
+/**
+ * The worker process itself (src/main.ts run with tsx): refuses to start on a schema version mismatch
+ * or a missing secret, naming the problem, before touching Redis; and runs, relays an event and stops
+ * with exit code 0 on SIGTERM.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { SCHEMA_VERSION } from '@app/db';
+import { freePort } from '@app/devkit';
+import { testConfig } from '@app/devkit/testing';
+import { bullPrefix, createRedis } from '@app/jobs';
+import { Queue } from 'bullmq';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commitUserCreated, configEnv, openTestDb, outboxRows, type TestDb, waitFor } from './helpers.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..', '..');
+const MAIN = join(ROOT, 'apps', 'worker', 'src', 'main.ts');
+
+type Run = { child: ChildProcess; stdout: string[]; stderr: string[]; exit: Promise<{ code: number | null; ms: number }> };
+
+function runMain(env: Record<string, string>): Run {
+  const t0 = Date.now();
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => stdout.push(...d.split('\n').filter(Boolean)));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => stderr.push(...d.split('\n').filter(Boolean)));
+  const exit = once(child, 'exit').then(([code]) => ({ code: code as number | null, ms: Date.now() - t0 }));
+  return { child, stdout, stderr, exit };
+}
+
+const json = (lines: string[]) =>
+  lines.flatMap((l) => {
+    try {
+      return [JSON.parse(l) as Record<string, any>];
+    } catch {
+      return [];
+    }
+  });
+
+describe('worker process (main.ts)', () => {
+  let t: TestDb;
+  const children: ChildProcess[] = [];
+  const spawnMain = (env: Record<string, string>) => {
+    const run = runMain(env);
+    children.push(run.child);
+    return run;
+  };
+
+  beforeAll(async () => {
+    t = await openTestDb();
+  });
+  afterAll(async () => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    await t?.close();
+  });
+
+  it('exits 1 with one fatal line naming both versions when sys_schema_version differs, before touching Redis', async () => {
+    const other = await openTestDb();
+    try {
+      await sql`UPDATE sys_schema_version SET version = 20990101000000`.execute(other.db);
+      // Nothing listens on this Redis port: a worker that went on to Redis would hang or log Redis errors.
+      const config = testConfig(other.url, { LOG_LEVEL: 'info', REDIS_URL: `redis://127.0.0.1:${await freePort()}` });
+      const run = spawnMain(configEnv(config));
+      const { code, ms } = await run.exit;
+      expect(code).toBe(1);
+      expect(ms).toBeLessThan(10_000);
+      const lines = json(run.stdout);
+      const fatal = lines.filter((l) => l.level === 'fatal');
+      expect(fatal).toHaveLength(1);
+      expect(fatal[0]!.msg).toMatch(/schema version mismatch/);
+      expect(fatal[0]!.msg).toContain('20990101000000');
+      expect(fatal[0]!.msg).toContain(String(SCHEMA_VERSION));
+      expect(fatal[0]).toMatchObject({ databaseVersion: '20990101000000', codeVersion: String(SCHEMA_VERSION) });
+      expect(lines.filter((l) => /redis/i.test(JSON.stringify(l)))).toEqual([]);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('exits 1 naming a missing required variable (JWT_SECRET)', async () => {
+    const env = configEnv(testConfig(t.url));
+    delete env.JWT_SECRET;
+    const run = spawnMain(env);
+    const { code } = await run.exit;
+    expect(code).toBe(1);
+    const problems = json(run.stderr).flatMap((l) => l.problems ?? []);
+    expect(problems.map((p: { variable: string }) => p.variable)).toEqual(['JWT_SECRET']);
+    expect(run.stderr.join('\n')).toMatch(/JWT_SECRET: required/);
+  });
+
+  it('starts, relays and processes an outbox event, registers the hourly cleanup, and exits 0 on SIGTERM', async () => {
+    const config = testConfig(t.url, { LOG_LEVEL: 'info', OUTBOX_POLL_MS: '50' });
+    const run = spawnMain(configEnv(config));
+    await waitFor('the "worker started" log line', () => json(run.stdout).some((l) => l.msg === 'worker started'), 20_000);
+
+    const [id] = await commitUserCreated(t.db, 1);
+    await waitFor('the event to be processed by the process', async () => (await outboxRows(t.db, [id!]))[0]?.processed_at);
+    expect((await outboxRows(t.db, [id!]))[0]).toMatchObject({ process_count: 1, dispatch_attempts: 1 });
+
+    const redis = createRedis(config.REDIS_URL, 'client');
+    const maintenance = new Queue('maintenance', { connection: redis, prefix: bullPrefix(config.REDIS_KEY_PREFIX) });
+    try {
+      const schedulers = await waitFor('the cleanup schedule', async () => {
+        const s = await maintenance.getJobSchedulers();
+        return s.length > 0 ? s : null;
+      });
+      expect(schedulers.map((s) => [s.key, s.every, s.name])).toEqual([
+        ['maintenance-cleanup-hourly', 3_600_000, 'maintenance.cleanup'],
+      ]);
+    } finally {
+      await maintenance.close();
+      redis.disconnect();
+    }
+
+    run.child.kill('SIGTERM');
+    const { code } = await run.exit;
+    expect(code).toBe(0);
+    const lines = json(run.stdout);
+    expect(lines.some((l) => l.msg === 'worker stopped')).toBe(true);
+    expect(lines.filter((l) => l.level === 'fatal' || l.level === 'error')).toEqual([]);
+  });
+});

@@ -1,0 +1,116 @@
+/**
+ * deploy/.env.example documents every variable of the config schema, no more (apart from its marked
+ * Compose-only section), leaves every secret empty, and with the secrets filled in it is a valid config.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { CONFIG_VARIABLES, ConfigError, parseConfig } from '../src/index.ts';
+
+const ROOT = new URL('../../../', import.meta.url);
+const EXAMPLE_FILE = fileURLToPath(new URL('deploy/.env.example', ROOT));
+const COMPOSE_FILE = fileURLToPath(new URL('docker-compose.yml', ROOT));
+const COMPOSE_ONLY_MARKER = '# ===== Compose-only';
+
+/** App variables the example must leave empty: secrets, and values docker-compose.yml builds from secrets. */
+const FILLED_AT_DEPLOY = {
+  JWT_SECRET: () => randomBytes(32).toString('base64'),
+  APP_ENCRYPTION_KEY: () => randomBytes(32).toString('base64'),
+  DATABASE_URL: () => `postgres://einvoice:${randomBytes(24).toString('hex')}@db:5432/einvoice`,
+  S3_ACCESS_KEY: () => 'einvoice',
+  S3_SECRET_KEY: () => randomBytes(24).toString('hex'),
+} as const;
+const COMPOSE_SECRETS = ['POSTGRES_PASSWORD', 'MINIO_ROOT_PASSWORD'];
+
+type Entry = { name: string; value: string; line: number };
+
+function parseExample(text: string): { app: Entry[]; composeOnly: Entry[]; problems: string[] } {
+  const app: Entry[] = [];
+  const composeOnly: Entry[] = [];
+  const problems: string[] = [];
+  let section = app;
+  text.split('\n').forEach((raw, i) => {
+    const line = raw.trim();
+    if (line.startsWith(COMPOSE_ONLY_MARKER)) section = composeOnly;
+    if (line === '' || line.startsWith('#')) return;
+    const m = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line);
+    if (!m) problems.push(`line ${i + 1} is not NAME=value: ${line}`);
+    else section.push({ name: m[1] as string, value: m[2] as string, line: i + 1 });
+  });
+  return { app, composeOnly, problems };
+}
+
+const example = parseExample(readFileSync(EXAMPLE_FILE, 'utf8'));
+const values = (entries: Entry[]) => Object.fromEntries(entries.map((e) => [e.name, e.value]));
+
+describe('deploy/.env.example', () => {
+  it('is made of NAME=value lines and comments, each name once', () => {
+    expect(example.problems).toEqual([]);
+    const names = [...example.app, ...example.composeOnly].map((e) => e.name);
+    expect(names.filter((n, i) => names.indexOf(n) !== i)).toEqual([]);
+  });
+
+  it('lists every variable of the config schema, and no variable the schema does not know', () => {
+    const listed = new Set(example.app.map((e) => e.name));
+    const known = new Set<string>(CONFIG_VARIABLES);
+    expect(
+      [...known].filter((v) => !listed.has(v)),
+      'missing from deploy/.env.example',
+    ).toEqual([]);
+    expect(
+      [...listed].filter((v) => !known.has(v)),
+      `unknown to the schema (Compose-only variables go below "${COMPOSE_ONLY_MARKER}")`,
+    ).toEqual([]);
+  });
+
+  it('keeps the Compose-only section apart from the app variables', () => {
+    expect(example.composeOnly.length).toBeGreaterThan(0);
+    const known = new Set<string>(CONFIG_VARIABLES);
+    expect(example.composeOnly.map((e) => e.name).filter((v) => known.has(v))).toEqual([]);
+  });
+
+  it('documents every variable docker-compose.yml interpolates, and lists no Compose-only variable it does not use', () => {
+    const compose = readFileSync(COMPOSE_FILE, 'utf8');
+    // ${NAME}, ${NAME:-default}, ${NAME:?message}; $$NAME is a literal for the container's shell.
+    const used = new Set([...compose.matchAll(/(?<!\$)\$\{([A-Z][A-Z0-9_]*)/g)].map((m) => m[1] as string));
+    const documented = new Set([...example.app, ...example.composeOnly].map((e) => e.name));
+    expect(
+      [...used].filter((v) => !documented.has(v)),
+      'used by docker-compose.yml, missing from the example',
+    ).toEqual([]);
+    expect(
+      example.composeOnly.map((e) => e.name).filter((v) => !used.has(v)),
+      'in the Compose-only section but not used by docker-compose.yml',
+    ).toEqual([]);
+  });
+
+  it('gives no secret a value', () => {
+    const all = values([...example.app, ...example.composeOnly]);
+    const empty = Object.keys(all).filter((k) => all[k] === '');
+    expect(empty.sort()).toEqual([...Object.keys(FILLED_AT_DEPLOY), ...COMPOSE_SECRETS].sort());
+  });
+
+  it('is a valid config once the secrets are filled in', () => {
+    const env: Record<string, string> = values(example.app);
+    for (const [name, make] of Object.entries(FILLED_AT_DEPLOY)) env[name] = make();
+    const config = parseConfig(env);
+    expect(config.TENANT_CODE).toBe(env.TENANT_CODE);
+    expect(config.STORAGE_DRIVER).toBe('s3');
+  });
+
+  it('fails naming JWT_SECRET when it is left empty', () => {
+    const env: Record<string, string> = values(example.app);
+    for (const [name, make] of Object.entries(FILLED_AT_DEPLOY)) env[name] = make();
+    env.JWT_SECRET = '';
+    let error: unknown;
+    try {
+      parseConfig(env);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems.map((p) => p.variable)).toEqual(['JWT_SECRET']);
+    expect((error as ConfigError).message).toContain('JWT_SECRET');
+  });
+});
