@@ -1,7 +1,7 @@
 /** The API process: parse config, refuse a mismatched schema, listen, close gracefully on signals. */
 import { loadConfigOrExit } from '@app/config';
 import { SchemaVersionMismatchError } from '@app/db';
-import { createLogger } from '@app/logger';
+import { createLogger, fatalExit } from '@app/logger';
 import { syncRbacCatalog } from '../../../db/seeds/seed.ts';
 import { buildApp } from './app.ts';
 import { createDeps } from './deps.ts';
@@ -14,10 +14,10 @@ try {
   deps = await createDeps(config, log);
   await syncRbacCatalog(deps.db, deps.tenant.id);
 } catch (err) {
-  if (err instanceof SchemaVersionMismatchError)
-    log.fatal({ database: String(err.database), code: String(err.code) }, `refusing to start: ${err.message}`);
-  else log.fatal({ err }, 'refusing to start: could not prepare the database');
-  process.exit(1);
+  if (err instanceof SchemaVersionMismatchError) {
+    fatalExit(log, { database: String(err.database), code: String(err.code) }, `refusing to start: ${err.message}`);
+  }
+  fatalExit(log, { error: (err as Error).message }, 'refusing to start: could not prepare the database');
 }
 
 const app = await buildApp(deps);

@@ -57,3 +57,14 @@ export function createLogger(
   };
   return destination ? pino(options, destination) : pino(options);
 }
+
+/**
+ * Say why the process cannot go on, and exit. Written straight to stderr (synchronously, and even
+ * when logging is silenced): pino's asynchronous destination could lose the line at process.exit,
+ * and a process that refuses to start must always say why.
+ */
+export function fatalExit(log: Logger, fields: Record<string, unknown>, msg: string, code = 1): never {
+  const line = { level: 'fatal', time: new Date().toISOString(), name: log.bindings().name, pid: process.pid, ...fields, msg };
+  process.stderr.write(`${JSON.stringify(line)}\n`);
+  process.exit(code);
+}
