@@ -9,4 +9,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/bootstrap.sh
 bootstrap_all
-exec pnpm exec tsx scripts/stack/run.ts "$@"
+# node --import tsx rather than `pnpm exec tsx`: the runner is then the terminal's foreground process itself, so
+# Ctrl-C reaches it directly and the shell waits until everything is stopped (pnpm exits at once on SIGINT).
+exec node --import tsx scripts/stack/run.ts "$@"

@@ -197,6 +197,8 @@ type Child = {
   exit: { code: number | null; signal: NodeJS.Signals | null } | null;
   exited: Promise<void>;
   proc: ChildProcess;
+  /** Wait (a little) for the last output lines, then close the log file. */
+  closeLog: () => Promise<void>;
 };
 
 function startChild(name: string, script: string, env: NodeJS.ProcessEnv, onExit: (c: Child) => void): Child {
@@ -213,10 +215,16 @@ function startChild(name: string, script: string, env: NodeJS.ProcessEnv, onExit
   for (const stream of [proc.stdout, proc.stderr]) {
     createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) => {
       process.stdout.write(`[${name}] ${line}\n`);
-      log.write(`${line}\n`);
+      if (!log.writableEnded) log.write(`${line}\n`);
     });
   }
-  const child: Child = { name, pid: proc.pid, logFile, exit: null, exited: Promise.resolve(), proc };
+  // 'close' comes after 'exit', once the child's output has been read to the end.
+  const drained = new Promise<void>((done) => proc.once('close', () => done()));
+  const closeLog = async () => {
+    await Promise.race([drained, sleep(1_000)]);
+    await new Promise<void>((done) => log.end(done));
+  };
+  const child: Child = { name, pid: proc.pid, logFile, exit: null, exited: Promise.resolve(), proc, closeLog };
   child.exited = new Promise((done) => {
     proc.once('exit', (code, signal) => {
       child.exit = { code, signal };
@@ -227,8 +235,8 @@ function startChild(name: string, script: string, env: NodeJS.ProcessEnv, onExit
   return child;
 }
 
-async function stopChild(c: Child | undefined): Promise<void> {
-  if (!c || c.exit) return;
+async function stopChild(c: Child): Promise<void> {
+  if (c.exit) return;
   c.proc.kill('SIGTERM');
   const inTime = await Promise.race([c.exited.then(() => true), sleep(CHILD_STOP_TIMEOUT_MS).then(() => false)]);
   if (!inTime) {
@@ -306,6 +314,7 @@ async function waitForHealth(url: string, api: Child): Promise<void> {
 async function start(): Promise<void> {
   const t0 = performance.now();
   await checkPorts();
+  rmSync(STACK_FILE, { force: true }); // left by a runner that was killed; this one writes its own when up
   mkdirSync(join(DATA_DIR, 'storage'), { recursive: true });
   const secrets = loadOrCreateSecrets();
 
@@ -396,7 +405,14 @@ async function stop(code: number): Promise<never> {
   clearInterval(watchdog);
   const t0 = performance.now();
   const steps: [string, () => Promise<void>][] = [
-    ['the API and the worker', () => Promise.all([stopChild(running.api), stopChild(running.worker)]).then(() => {})],
+    [
+      'the API and the worker',
+      async () => {
+        const children = [running.api, running.worker].filter((c) => c !== undefined);
+        await Promise.all(children.map(stopChild));
+        await Promise.all(children.map((c) => c.closeLog()));
+      },
+    ],
     ['Redis', async () => running.redis?.stop()],
     ['PostgreSQL', async () => running.postgres?.stop()],
   ];
@@ -410,15 +426,19 @@ async function stop(code: number): Promise<never> {
   }
   rmSync(STACK_FILE, { force: true }); // it describes a running stack; the secrets stay in the data folder
   releaseLock();
-  say(`stopped in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  if (Object.keys(running).length > 0) say(`stopped in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   process.exit(code);
 }
 
+let firstSignalAt = 0;
+
 function onSignal(signal: NodeJS.Signals): void {
+  // Ctrl-C reaches every process of the terminal's group, so wrappers may pass the same signal on: say it once.
   if (phase === 'stopping') {
-    say('already stopping; please wait');
+    if (Date.now() - firstSignalAt > 2_000) say('already stopping; please wait');
     return;
   }
+  firstSignalAt = Date.now();
   if (phase === 'starting') {
     stopRequested = signal;
     say(`${signal}: stopping after the current start-up step`);
@@ -448,7 +468,7 @@ try {
   await stop(1);
 }
 phase = 'up';
-if (stopRequested) void stop(0);
+if (stopRequested) await stop(0);
 // PostgreSQL and Redis are not our direct children: watch their PIDs.
 watchdog = setInterval(() => {
   for (const [name, server] of [

@@ -98,7 +98,7 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
         const jobs = rows.map((r) => ({
           name: 'event.dispatch' as const,
           data: eventDispatch.payload.parse({ outboxId: r.id, eventId: r.event_id, eventType: r.event_type }),
-          opts: jobOptions('event.dispatch', { jobId: outboxJobId(r.id) + Math.random() }),
+          opts: jobOptions('event.dispatch', { jobId: outboxJobId(r.id) }),
         }));
         await runWithTimeout(() => queue.addBulk(jobs), enqueueTimeoutMs, { what: 'outbox enqueue' });
         await opts.afterEnqueue?.(claimed);
@@ -134,7 +134,7 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
       try {
         const n = await relayOnce();
         failures = 0;
-        outage.recovered();
+        if (n > 0) outage.recovered(); // an empty pass never touched Redis: no evidence it is back
         if (n >= batchSize) wait = 0;
       } catch (err) {
         failures++;

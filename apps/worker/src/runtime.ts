@@ -34,8 +34,6 @@ export type RuntimeDeps = {
   handlers?: Partial<JobHandlers>;
   /** Relay tuning and hooks (tests). */
   relay?: Partial<Pick<OutboxRelayOptions, 'maxBackoffMs' | 'enqueueTimeoutMs' | 'afterEnqueue' | 'onDispatched'>>;
-  /** BullMQ fetch-loop pause after a Redis error. */
-  workerRetryDelayMs?: number;
 };
 
 export type Runtime = {
@@ -68,7 +66,6 @@ export function startRuntime(deps: RuntimeDeps): Runtime {
     timeouts: { general: config.JOB_TIMEOUT_MS, report: config.REPORT_JOB_TIMEOUT_MS },
     concurrency: config.WORKER_CONCURRENCY,
     log,
-    retryDelayMs: deps.workerRetryDelayMs,
   });
   const relay = createOutboxRelay({
     db,

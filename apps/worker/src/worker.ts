@@ -34,8 +34,6 @@ export type WorkerDeps = {
   /** Jobs run at once per queue (WORKER_CONCURRENCY). */
   concurrency: number;
   log: Logger;
-  /** Pause of BullMQ's fetch loop after a Redis error (BullMQ's default: 15 s). */
-  retryDelayMs?: number;
 };
 
 export type RunningWorker = {
@@ -94,7 +92,7 @@ async function closeWorker(worker: Worker, log: Logger): Promise<void> {
 }
 
 export function startWorker(deps: WorkerDeps): RunningWorker {
-  const redisOutage = createOutageLog(deps.log, 'worker Redis connection');
+  const redisOutage = createOutageLog(deps.log, 'job worker');
   deps.connection.on('ready', () => redisOutage.recovered());
 
   const workers = QUEUE_NAMES.map((queue) => {
@@ -102,7 +100,6 @@ export function startWorker(deps: WorkerDeps): RunningWorker {
       connection: deps.connection,
       prefix: bullPrefix(deps.prefix),
       concurrency: deps.concurrency,
-      ...(deps.retryDelayMs ? { runRetryDelay: deps.retryDelayMs } : {}),
     });
     worker.on('failed', (job, err) => {
       const final = !job || Boolean(job.finishedOn);
