@@ -174,6 +174,7 @@ CREATE TABLE sys_auth_sessions (
   user_agent        text
 );
 CREATE INDEX sys_auth_sessions_user_idx ON sys_auth_sessions (user_id);
+CREATE INDEX sys_auth_sessions_expires_idx ON sys_auth_sessions (expires_at);
 
 CREATE TABLE sys_refresh_tokens (
   id         uuid PRIMARY KEY DEFAULT gen_random_uuid(),

@@ -30,7 +30,10 @@ export async function createDeps(config: Config, log: Logger): Promise<AppDeps &
   // Commands fail fast while Redis is unreachable (the API keeps serving on fallbacks); give the
   // first connection a moment so a healthy start does not begin in fallback mode.
   await waitForRedis(redis, 3_000);
-  const queues = createQueues(redis, config.REDIS_KEY_PREFIX);
+  // Connection errors repeat on every reconnect attempt; /health and the metrics report the outage.
+  const queues = createQueues(redis, config.REDIS_KEY_PREFIX, {
+    onError: (err, queue) => log.debug({ err, queue }, 'queue connection error'),
+  });
   const storage = createStorage(config);
   const limiter = new FallbackCounterStore(new RedisCounterStore(redis, config.REDIS_KEY_PREFIX), new MemoryCounterStore(), log);
   const tenant = { id: await ensureTenantId(db, config), code: config.TENANT_CODE };

@@ -5,7 +5,7 @@
  */
 import { loadConfigOrExit } from '@app/config';
 import { assertSchemaVersion, createDb, createPool, SchemaVersionMismatchError } from '@app/db';
-import { createLogger } from '@app/logger';
+import { createLogger, fatalExit } from '@app/logger';
 import { startRuntime } from './runtime.ts';
 
 const config = loadConfigOrExit();
@@ -25,17 +25,20 @@ async function main(): Promise<void> {
     statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
     applicationName: 'worker',
   });
+  // An idle connection dropped by a PostgreSQL restart must not take the worker down: the relay and
+  // the jobs retry, and the pool reconnects.
+  pool.on('error', (err) => log.warn({ err }, 'idle database connection lost'));
   const db = createDb(pool);
   try {
     await assertSchemaVersion(db);
   } catch (err) {
     if (err instanceof SchemaVersionMismatchError) {
-      log.fatal(
-        { databaseVersion: err.database?.toString() ?? null, codeVersion: err.code.toString() },
-        `schema version mismatch: ${err.message}`,
-      );
       await db.destroy().catch(() => {});
-      process.exit(1);
+      fatalExit(
+        log,
+        { databaseVersion: err.database?.toString() ?? null, codeVersion: err.code.toString() },
+        `refusing to start: ${err.message}`,
+      );
     }
     throw err;
   }

@@ -98,7 +98,7 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
         const jobs = rows.map((r) => ({
           name: 'event.dispatch' as const,
           data: eventDispatch.payload.parse({ outboxId: r.id, eventId: r.event_id, eventType: r.event_type }),
-          opts: jobOptions('event.dispatch', { jobId: outboxJobId(r.id) }),
+          opts: jobOptions('event.dispatch', { jobId: outboxJobId(r.event_id) }),
         }));
         await runWithTimeout(() => queue.addBulk(jobs), enqueueTimeoutMs, { what: 'outbox enqueue' });
         await opts.afterEnqueue?.(claimed);

@@ -84,6 +84,7 @@ export async function commitUserCreated(db: Database, n: number): Promise<string
 
 export type OutboxState = {
   id: string;
+  event_id: string;
   dispatched_at: Date | null;
   dispatch_attempts: number;
   last_error: string | null;
@@ -95,7 +96,7 @@ export async function outboxRows(db: Database, ids: string[]): Promise<OutboxSta
   if (ids.length === 0) return [];
   return db
     .selectFrom('sys_outbox')
-    .select(['id', 'dispatched_at', 'dispatch_attempts', 'last_error', 'processed_at', 'process_count'])
+    .select(['id', 'event_id', 'dispatched_at', 'dispatch_attempts', 'last_error', 'processed_at', 'process_count'])
     .where('id', 'in', ids)
     .orderBy('id')
     .execute();

@@ -67,10 +67,10 @@ describe('worker process (main.ts)', () => {
       const { code, ms } = await run.exit;
       expect(code).toBe(1);
       expect(ms).toBeLessThan(10_000);
-      const lines = json(run.stdout);
+      const lines = json([...run.stdout, ...run.stderr]);
       const fatal = lines.filter((l) => l.level === 'fatal');
       expect(fatal).toHaveLength(1);
-      expect(fatal[0]!.msg).toMatch(/schema version mismatch/);
+      expect(fatal[0]!.msg).toMatch(/refusing to start: database schema version/);
       expect(fatal[0]!.msg).toContain('20990101000000');
       expect(fatal[0]!.msg).toContain(String(SCHEMA_VERSION));
       expect(fatal[0]).toMatchObject({ databaseVersion: '20990101000000', codeVersion: String(SCHEMA_VERSION) });

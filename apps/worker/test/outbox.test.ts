@@ -147,7 +147,6 @@ describe('outbox with Redis stopped', () => {
     const t0 = Date.now();
     await runtime.stop();
     expect(Date.now() - t0).toBeLessThan(8_000);
-    expect(runtime.worker.isRunning()).toBe(false);
     expect(runtime.relay.isRunning()).toBe(false);
     // Whether the worker had to be closed without waiting depends on where its reconnect loop was.
     expect(lines.filter((l) => l.level === 'fatal')).toEqual([]);
@@ -211,7 +210,7 @@ describe('outbox relay crash and concurrency (shared test Redis)', () => {
     expect(rows.filter((r) => r.process_count !== 1)).toEqual([]);
     const counts = await jobCounts(queue);
     expect(counts.completed + counts.failed + counts.pending).toBe(50);
-    for (const id of ids) expect((await queue.getJob(outboxJobId(id)))?.returnvalue).toBe('done');
+    for (const r of rows) expect((await queue.getJob(outboxJobId(r.event_id)))?.returnvalue).toBe('done');
     expect(c.runs.toSorted()).toEqual(ids.toSorted());
   });
 

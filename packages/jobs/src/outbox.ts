@@ -29,8 +29,9 @@ export async function appendOutbox<T extends EventType>(
 }
 
 /**
- * The BullMQ job id of the `event.dispatch` job relaying outbox row `outboxId`. BullMQ ignores an add
- * whose id it still holds (completed jobs are kept KEEP_COMPLETED_SECONDS), so relaying a row twice,
- * e.g. after a crash between the enqueue and the commit, never creates a second job.
+ * The BullMQ job id of the `event.dispatch` job relaying the outbox event `eventId`. BullMQ ignores an
+ * add whose id it still holds (completed jobs are kept KEEP_COMPLETED_SECONDS), so relaying a row twice,
+ * e.g. after a crash between the enqueue and the commit, never creates a second job. The event's UUID,
+ * not the row's bigserial id, so a database restored behind Redis's back cannot reuse a job id.
  */
-export const outboxJobId = (outboxId: string): string => `outbox-${outboxId}`;
+export const outboxJobId = (eventId: string): string => `outbox-${eventId}`;

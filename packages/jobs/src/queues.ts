@@ -18,8 +18,8 @@ export function createQueues(
 ): Queues {
   const entries = QUEUE_NAMES.map((n) => {
     const q = new Queue(n, { connection, prefix: bullPrefix(prefix) });
-    const onError = opts.onError;
-    if (onError) q.on('error', (err) => onError(err, n));
+    // Always listen: without a listener BullMQ prints connection errors to the console.
+    q.on('error', (err) => opts.onError?.(err, n));
     return [n, q] as const;
   });
   const queues = Object.fromEntries(entries) as Record<QueueName, Queue>;
