@@ -3,7 +3,8 @@ import { isPermission, type Permission, type ScopeRow, scopeFromRows } from '@ap
 import { sql } from 'kysely';
 import type { Principal } from '../../context.ts';
 
-async function permissionsOf(db: DbOrTx, subject: 'user' | 'client', id: string): Promise<Set<Permission>> {
+/** The permissions a user or client holds through its roles. */
+export async function permissionsOf(db: DbOrTx, subject: 'user' | 'client', id: string): Promise<Set<Permission>> {
   const rows =
     subject === 'user'
       ? await db

@@ -19,7 +19,7 @@ import {
 import { sql } from 'kysely';
 import type { ModuleDeps } from '../../app.ts';
 import type { RequestContext, Tx } from '../../context.ts';
-import { scopeRowsOf, userRolesRequireMfa } from './auth.repository.ts';
+import { permissionsOf, scopeRowsOf, userRolesRequireMfa } from './auth.repository.ts';
 import { createLoginThrottle } from './login-throttle.ts';
 
 const MFA_TOKEN_TTL_SECONDS = 300;
@@ -45,17 +45,7 @@ export function createAuthService(deps: Deps) {
   const subjectOf = (username: string) => `user:${username.toLowerCase()}`;
   const badCredentials = () => new DomainError('INVALID_CREDENTIALS', 'Invalid username or password.');
 
-  async function permissionsOf(userId: string): Promise<string[]> {
-    const rows = await db
-      .selectFrom('sys_user_roles as ur')
-      .innerJoin('sys_role_permissions as rp', 'rp.role_id', 'ur.role_id')
-      .select('rp.permission_code')
-      .distinct()
-      .where('ur.user_id', '=', userId)
-      .orderBy('rp.permission_code')
-      .execute();
-    return rows.map((r) => r.permission_code);
-  }
+  const sortedPermissions = async (subject: 'user' | 'client', id: string) => [...(await permissionsOf(db, subject, id))].sort();
 
   /** A new session (refresh-token family) and its first tokens. */
   async function startSession(
@@ -95,7 +85,7 @@ export function createAuthService(deps: Deps) {
     refreshToken: string,
   ): Promise<SessionTokens> {
     const [permissions, mfaRequired] = await Promise.all([
-      permissionsOf(user.id),
+      sortedPermissions('user', user.id),
       user.mfa_enabled ? Promise.resolve(false) : userRolesRequireMfa(db, user.id),
     ]);
     const accessToken = await tokens.sign({
@@ -484,16 +474,8 @@ export function createAuthService(deps: Deps) {
       }
       await throttle.recordSuccess(subject);
       ctx.audit.actor = { type: 'client', id: client.id, name: client.name };
-      const perms = await db
-        .selectFrom('sys_api_client_roles as cr')
-        .innerJoin('sys_role_permissions as rp', 'rp.role_id', 'cr.role_id')
-        .select('rp.permission_code')
-        .distinct()
-        .where('cr.client_pk', '=', client.id)
-        .orderBy('rp.permission_code')
-        .execute();
+      const permissions = await sortedPermissions('client', client.id);
       const scopeRows = await scopeRowsOf(db, 'client', client.id);
-      const permissions = perms.map((r) => r.permission_code);
       await db.updateTable('sys_api_clients').set({ last_used_at: sql`now()` }).where('id', '=', client.id).execute();
       const accessToken = await tokens.sign({
         typ: 'client',

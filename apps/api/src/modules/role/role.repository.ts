@@ -5,6 +5,7 @@
 import { type DbOrTx, pgErrorCode } from '@app/db';
 import { DomainError, type Permission } from '@app/domain';
 import { sql } from 'kysely';
+import { permissionsOf } from '../auth/auth.repository.ts';
 import type { DataScopeInput } from './role.schemas.ts';
 
 export type Subject = { type: 'user' | 'client'; id: string };
@@ -123,23 +124,7 @@ export async function replaceSubjectRoles(trx: DbOrTx, subject: Subject, roleIds
 
 /** Whether the user or client holds `permission` through its roles, as seen by `db` (e.g. inside the writing transaction). */
 export async function subjectHasPermission(db: DbOrTx, subject: Subject, permission: Permission): Promise<boolean> {
-  const row =
-    subject.type === 'user'
-      ? await db
-          .selectFrom('sys_user_roles as ur')
-          .innerJoin('sys_role_permissions as rp', 'rp.role_id', 'ur.role_id')
-          .select('ur.role_id')
-          .where('ur.user_id', '=', subject.id)
-          .where('rp.permission_code', '=', permission)
-          .executeTakeFirst()
-      : await db
-          .selectFrom('sys_api_client_roles as cr')
-          .innerJoin('sys_role_permissions as rp', 'rp.role_id', 'cr.role_id')
-          .select('cr.role_id')
-          .where('cr.client_pk', '=', subject.id)
-          .where('rp.permission_code', '=', permission)
-          .executeTakeFirst();
-  return row !== undefined;
+  return (await permissionsOf(db, subject.type, subject.id)).has(permission);
 }
 
 /** Replace the data scope rows of a user or client: one `all` row, or one row per seller and site. */
