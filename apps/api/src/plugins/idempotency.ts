@@ -49,9 +49,12 @@ export function installIdempotency(app: FastifyInstance, deps: AppDeps) {
       ? JSON.parse(decryptSecret(String((body as { $enc: string }).$enc), encKey))
       : body;
 
-  app.addHook('preHandler', async (req, reply) => {
-    const cfg = req.routeOptions.config;
-    if (!isWrite(req.method) || !req.routeOptions.url?.startsWith(API_PREFIX) || cfg?.idempotency === false) return;
+  const needsKey = (req: FastifyRequest) =>
+    isWrite(req.method) && !!req.routeOptions.url?.startsWith(API_PREFIX) && req.routeOptions.config?.idempotency !== false;
+
+  /** The header is checked before the body is read or validated: a write without a key is refused first. */
+  app.addHook('onRequest', async (req) => {
+    if (!needsKey(req)) return;
     const raw = req.headers['idempotency-key'];
     if (raw === undefined) {
       throw new DomainError(
@@ -62,16 +65,20 @@ export function installIdempotency(app: FastifyInstance, deps: AppDeps) {
         },
       );
     }
-    const key = Array.isArray(raw) ? raw.join(',') : raw;
-    if (!KEY_RE.test(key)) {
+    if (Array.isArray(raw) || !KEY_RE.test(raw)) {
       throw new DomainError(
         'IDEMPOTENCY_KEY_INVALID',
-        'Idempotency-Key must be 1-255 printable ASCII characters without spaces.',
+        'Idempotency-Key must be one header of 1-255 printable ASCII characters without spaces.',
         {
           field: 'headers.idempotency-key',
         },
       );
     }
+  });
+
+  app.addHook('preHandler', async (req, reply) => {
+    if (!needsKey(req)) return;
+    const key = req.headers['idempotency-key'] as string;
     const p = req.ctx.principal;
     const caller = p ? `${p.kind}:${p.id}` : `ip:${req.ip}`;
     const hash = requestHash(req);
