@@ -5,7 +5,6 @@ import { createQueues, createRedis } from '@app/jobs';
 import type { Logger } from '@app/logger';
 import { createStorage } from '@app/storage';
 import type { Redis } from 'ioredis';
-import { ensureTenant } from '../../../db/seeds/seed.ts';
 import type { AppDeps } from './context.ts';
 import { FallbackCounterStore, MemoryCounterStore, RedisCounterStore } from './lib/rate-limiter.ts';
 import { TokenService } from './lib/tokens.ts';
@@ -36,7 +35,7 @@ export async function createDeps(config: Config, log: Logger): Promise<AppDeps &
   });
   const storage = createStorage(config);
   const limiter = new FallbackCounterStore(new RedisCounterStore(redis, config.REDIS_KEY_PREFIX), new MemoryCounterStore(), log);
-  const tenant = { id: await ensureTenantId(db, config), code: config.TENANT_CODE };
+  const tenant = { id: await tenantId(db, config), code: config.TENANT_CODE };
   const tokens = new TokenService(config.JWT_SECRET, tenant.id, config.ACCESS_TOKEN_TTL_SECONDS);
   return {
     config,
@@ -58,10 +57,15 @@ export async function createDeps(config: Config, log: Logger): Promise<AppDeps &
   };
 }
 
-/** The id of this stack's tenant; the row is created on first start. */
-async function ensureTenantId(db: AppDeps['db'], config: Config): Promise<string> {
+/** The id of this stack's tenant. A missing row means a wrong TENANT_CODE or an unseeded database: refuse. */
+async function tenantId(db: AppDeps['db'], config: Config): Promise<string> {
   const row = await db.selectFrom('sys_tenants').select('id').where('code', '=', config.TENANT_CODE).executeTakeFirst();
-  return row ? row.id : ensureTenant(db, config.TENANT_CODE, config.TENANT_CODE);
+  if (!row) {
+    throw new Error(
+      `tenant '${config.TENANT_CODE}' does not exist in this database: check TENANT_CODE, or seed the tenant first`,
+    );
+  }
+  return row.id;
 }
 
 function waitForRedis(redis: Redis, ms: number): Promise<void> {

@@ -3,6 +3,7 @@
  * (PostgreSQL, Redis, local storage), the demo seed, and buildApp for app.inject.
  */
 import { randomUUID } from 'node:crypto';
+import { createDb, createPool } from '@app/db';
 import { createTestDatabase, testConfig } from '@app/devkit/testing';
 import { createLogger } from '@app/logger';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
@@ -32,8 +33,10 @@ export async function createTestApp(
   const t = await createTestDatabase();
   const config = testConfig(t.url, env);
   const log = createLogger({ name: 'api-test', level: config.LOG_LEVEL });
+  const seedDb = createDb(createPool({ connectionString: t.url, max: 2 }));
+  await seedDemo(seedDb, { tenantCode: config.TENANT_CODE, tenantName: 'Demo', admin: ADMIN, posClient: POS });
+  await seedDb.destroy();
   const deps = await createDeps(config, log);
-  await seedDemo(deps.db, { tenantCode: config.TENANT_CODE, tenantName: 'Demo', admin: ADMIN, posClient: POS });
   const app = await buildApp(deps);
   await opts.beforeReady?.(app);
   await app.ready();

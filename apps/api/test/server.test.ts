@@ -1,8 +1,10 @@
 /** The real API process: refuses to start on a bad config or a mismatched schema; starts and stops cleanly. */
 import { spawn } from 'node:child_process';
+import { createDb, createPool } from '@app/db';
 import { createTestDatabase, testConfig } from '@app/devkit/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureTenant } from '../../../db/seeds/seed.ts';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 
@@ -38,6 +40,9 @@ describe('API process start-up', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   beforeAll(async () => {
     db = await createTestDatabase();
+    const kdb = createDb(createPool({ connectionString: db.url, max: 1 }));
+    await ensureTenant(kdb, 'demo', 'Demo');
+    await kdb.destroy();
   });
   afterAll(() => db.drop());
 
@@ -67,6 +72,12 @@ describe('API process start-up', () => {
     expect(health).toBe(200);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/shutting down/);
+  });
+
+  it('refuses to start for a tenant the database does not hold', async () => {
+    const r = await runApi(configEnv(testConfig(db.url, { TENANT_CODE: 'no-such-tenant' })), 20_000);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/tenant 'no-such-tenant' does not exist in this database/);
   });
 
   it('refuses to start when the database schema version differs from the code', async () => {
