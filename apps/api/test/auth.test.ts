@@ -281,7 +281,7 @@ describe('TOTP MFA', () => {
     const next = await totpCode(secret, now + 30);
     const ok = await t.call({ method: 'POST', url: '/api/v1/auth/mfa/challenge', payload: { mfaToken, code: next } });
     expect(ok.statusCode).toBe(200);
-    expect(ok.json().accessToken).toBeTruthy();
+    expect(decodeJwt(ok.json().accessToken)).toMatchObject({ typ: 'user', tid: t.deps.tenant.id });
     const replay = await t.call({ method: 'POST', url: '/api/v1/auth/mfa/challenge', payload: { mfaToken, code: next } });
     expect(replay.statusCode).toBe(401);
     expect(replay.json().code).toBe('MFA_CODE_INVALID');
