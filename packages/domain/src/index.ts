@@ -1,4 +1,5 @@
 export * from './audit/actions.ts';
+export * from './einvoice/index.ts';
 export * from './errors.ts';
 export * from './rbac/permissions.ts';
 export * from './rbac/scope.ts';
