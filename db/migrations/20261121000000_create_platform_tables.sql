@@ -91,16 +91,13 @@ CREATE TABLE sys_user_roles (
 );
 CREATE INDEX sys_user_roles_role_idx ON sys_user_roles (role_id);
 
--- Devices: POS terminals, PDAs. Bound to a seller/site by reference (the seller and site tables
--- arrive with the e-invoice module; the refs are their ids).
+-- Devices: POS terminals, PDAs. The e-invoice migration binds them to a site.
 CREATE TABLE sys_devices (
   id             uuid PRIMARY KEY DEFAULT gen_random_uuid(),
   tenant_id      uuid NOT NULL REFERENCES sys_tenants (id),
   device_code    text NOT NULL,
   name           text NOT NULL,
   kind           text NOT NULL DEFAULT 'pos' CHECK (kind IN ('pos', 'pda', 'kiosk', 'other')),
-  seller_ref     text,
-  site_ref       text,
   app_version    text,
   last_active_at timestamptz,
   last_ip        inet,

@@ -18,6 +18,7 @@ import { authRoutes } from './modules/auth/auth.routes.ts';
 import { clientRoutes } from './modules/client/client.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { roleRoutes } from './modules/role/role.routes.ts';
+import { sellerRoutes } from './modules/seller/seller.routes.ts';
 import { userRoutes } from './modules/user/user.routes.ts';
 import { installAudit } from './plugins/audit.ts';
 import { installErrorHandling } from './plugins/errors.ts';
@@ -87,6 +88,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(async (i) => userRoutes(i, moduleDeps));
   await app.register(async (i) => roleRoutes(i, moduleDeps));
   await app.register(async (i) => clientRoutes(i, moduleDeps));
+  await app.register(async (i) => sellerRoutes(i, moduleDeps));
   await app.register(async (i) => auditRoutes(i, moduleDeps));
   await app.register(async (i) => adminRoutes(i, moduleDeps));
   return app;

@@ -21,6 +21,35 @@ export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
+export interface Sellers {
+  address: string;
+  ban: string;
+  created_at: Generated<Timestamp>;
+  email: string | null;
+  id: Generated<string>;
+  name: string;
+  person_in_charge: string | null;
+  qr_aes_key_enc: string | null;
+  qr_aes_key_fp: string | null;
+  status: Generated<string>;
+  telephone: string | null;
+  tenant_id: string;
+  turnkey_routing_id: string | null;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface Sites {
+  address: string | null;
+  branch_ban: string | null;
+  code: string;
+  created_at: Generated<Timestamp>;
+  id: Generated<string>;
+  name: string;
+  seller_id: string;
+  status: Generated<string>;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface SysApiClientRoles {
   client_pk: string;
   role_id: string;
@@ -102,8 +131,7 @@ export interface SysDevices {
   name: string;
   revoked_at: Timestamp | null;
   revoked_reason: string | null;
-  seller_ref: string | null;
-  site_ref: string | null;
+  site_id: string | null;
   tenant_id: string;
   updated_at: Generated<Timestamp>;
 }
@@ -243,6 +271,8 @@ export interface SysUsers {
 }
 
 export interface DB {
+  sellers: Sellers;
+  sites: Sites;
   sys_api_client_roles: SysApiClientRoles;
   sys_api_clients: SysApiClients;
   sys_audit_logs: SysAuditLogs;

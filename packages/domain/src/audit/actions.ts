@@ -70,6 +70,19 @@ export const AUDIT_ACTIONS = {
     target: 'client',
     description: "A client's secret was replaced; the new one was shown once.",
   },
+  'seller.create': { category: 'admin', target: 'seller', description: 'A seller (BAN) was registered.' },
+  'seller.update': {
+    category: 'admin',
+    target: 'seller',
+    description: "A seller's name, address, contacts, routing id or status changed.",
+  },
+  'seller.qr_key_set': {
+    category: 'admin',
+    target: 'seller',
+    description: "A seller's QR AES key was set or replaced (the key itself is never logged).",
+  },
+  'site.create': { category: 'admin', target: 'site', description: 'A site (station/store) was added to a seller.' },
+  'site.update': { category: 'admin', target: 'site', description: "A site's name, address, branch BAN or status changed." },
   'audit.export': { category: 'export', target: 'audit_log', description: 'The audit log was exported as CSV.' },
 } as const satisfies Record<string, { category: 'auth' | 'admin' | 'export'; target: string; description: string }>;
 

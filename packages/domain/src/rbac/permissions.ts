@@ -10,6 +10,7 @@ export const PERMISSIONS = {
   'turnkey.manage': 'Manage the Turnkey pipeline: resend, dead letters',
   'webhook.manage': 'Manage webhook subscriptions',
   'user.manage': 'Manage users, roles, API clients and data scopes',
+  'seller.manage': 'Manage sellers (BAN, address, QR key) and their sites',
   'device.manage': 'Manage devices',
   'audit.read': 'Read and export the audit log',
   'ops.admin': 'Operations: metrics, maintenance, system settings',
