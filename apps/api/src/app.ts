@@ -16,6 +16,7 @@ import { adminRoutes } from './modules/admin/admin.routes.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
 import { clientRoutes } from './modules/client/client.routes.ts';
+import { deviceRoutes } from './modules/device/device.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { roleRoutes } from './modules/role/role.routes.ts';
 import { sellerRoutes } from './modules/seller/seller.routes.ts';
@@ -89,6 +90,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(async (i) => roleRoutes(i, moduleDeps));
   await app.register(async (i) => clientRoutes(i, moduleDeps));
   await app.register(async (i) => sellerRoutes(i, moduleDeps));
+  await app.register(async (i) => deviceRoutes(i, moduleDeps));
   await app.register(async (i) => auditRoutes(i, moduleDeps));
   await app.register(async (i) => adminRoutes(i, moduleDeps));
   return app;

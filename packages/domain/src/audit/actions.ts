@@ -83,6 +83,13 @@ export const AUDIT_ACTIONS = {
   },
   'site.create': { category: 'admin', target: 'site', description: 'A site (station/store) was added to a seller.' },
   'site.update': { category: 'admin', target: 'site', description: "A site's name, address, branch BAN or status changed." },
+  'device.create': { category: 'admin', target: 'device', description: 'A device (POS, PDA) was registered at a site.' },
+  'device.update': { category: 'admin', target: 'device', description: "A device's name, kind or site changed." },
+  'device.revoke': {
+    category: 'admin',
+    target: 'device',
+    description: 'A device was revoked; its clients can no longer get tokens.',
+  },
   'audit.export': { category: 'export', target: 'audit_log', description: 'The audit log was exported as CSV.' },
 } as const satisfies Record<string, { category: 'auth' | 'admin' | 'export'; target: string; description: string }>;
 

@@ -9,6 +9,7 @@ const clientColumns = [
   'c.name',
   'c.kind',
   'c.status',
+  'c.device_id',
   'c.last_used_at',
   'c.secret_rotated_at',
   'c.created_at',
@@ -58,12 +59,19 @@ export async function lockClient(trx: DbOrTx, tenantId: string, id: string) {
 
 export async function insertClient(
   trx: DbOrTx,
-  v: { tenantId: string; clientId: string; name: string; kind: string; secretHash: string },
+  v: { tenantId: string; clientId: string; name: string; kind: string; secretHash: string; deviceId: string | null },
 ): Promise<string> {
   try {
     const row = await trx
       .insertInto('sys_api_clients')
-      .values({ tenant_id: v.tenantId, client_id: v.clientId, name: v.name, kind: v.kind, secret_hash: v.secretHash })
+      .values({
+        tenant_id: v.tenantId,
+        client_id: v.clientId,
+        name: v.name,
+        kind: v.kind,
+        secret_hash: v.secretHash,
+        device_id: v.deviceId,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     return row.id;

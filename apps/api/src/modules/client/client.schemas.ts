@@ -23,6 +23,8 @@ export const clientView = z.object({
   kind,
   status,
   roles: z.array(z.string()),
+  /** The device (POS terminal) this client belongs to; revoking the device disables the client. */
+  deviceId: z.string().nullable(),
   lastUsedAt: z.string().nullable(),
   secretRotatedAt: z.string(),
   createdAt: z.string(),
@@ -51,6 +53,7 @@ export const createClientBody = z.strictObject({
   kind,
   roles: roleCodes,
   scope: dataScope,
+  deviceId: z.uuid({ error: 'must be a UUID' }).optional(),
 });
 export type CreateClientInput = z.infer<typeof createClientBody>;
 

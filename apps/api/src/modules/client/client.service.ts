@@ -9,6 +9,7 @@ import { appendOutbox } from '@app/jobs';
 import { hashSecret, randomToken } from '@app/security';
 import type { ModuleDeps } from '../../app.ts';
 import type { RequestContext, Tx } from '../../context.ts';
+import { findDevice } from '../device/device.repository.ts';
 import type { Subject } from '../role/role.repository.ts';
 import type { DataScopeInput } from '../role/role.schemas.ts';
 import { type RoleService, sameSet } from '../role/role.service.ts';
@@ -37,6 +38,7 @@ const toView = (r: ClientRow): ClientView => ({
   kind: r.kind as ClientView['kind'],
   status: r.status === 'disabled' ? 'disabled' : 'active',
   roles: r.roles,
+  deviceId: r.device_id,
   lastUsedAt: r.last_used_at ? r.last_used_at.toISOString() : null,
   secretRotatedAt: r.secret_rotated_at.toISOString(),
   createdAt: r.created_at.toISOString(),
@@ -91,7 +93,27 @@ export function createClientService(deps: Deps) {
       const assigned = await roles.resolveCodes(trx, input.roles, 'body.roles');
       const clientId = input.clientId ?? `${input.kind}-${randomBytes(4).toString('hex')}`;
       const { secret, hash } = await newSecret();
-      const id = await insertClient(trx, { tenantId: tenant.id, clientId, name: input.name, kind: input.kind, secretHash: hash });
+      if (input.deviceId) {
+        const device = await findDevice(
+          trx,
+          tenant.id,
+          ctx.principal?.scope ?? { all: false, sellers: [], sites: [] },
+          input.deviceId,
+        );
+        if (!device || device.revoked_at) {
+          throw new DomainError('VALIDATION_ERROR', `No active device with id ${input.deviceId} in your scope.`, [
+            { field: 'body.deviceId', message: device ? 'device is revoked' : 'unknown device' },
+          ]);
+        }
+      }
+      const id = await insertClient(trx, {
+        tenantId: tenant.id,
+        clientId,
+        name: input.name,
+        kind: input.kind,
+        secretHash: hash,
+        deviceId: input.deviceId ?? null,
+      });
       await roles.assignRoles(trx, subjectOf(id), assigned.ids);
       await roles.initScope(trx, subjectOf(id), input.scope);
       await appendOutbox(
