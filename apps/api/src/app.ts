@@ -20,6 +20,7 @@ import { deviceRoutes } from './modules/device/device.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { roleRoutes } from './modules/role/role.routes.ts';
 import { sellerRoutes } from './modules/seller/seller.routes.ts';
+import { trackRoutes } from './modules/track/track.routes.ts';
 import { userRoutes } from './modules/user/user.routes.ts';
 import { installAudit } from './plugins/audit.ts';
 import { installErrorHandling } from './plugins/errors.ts';
@@ -91,6 +92,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(async (i) => clientRoutes(i, moduleDeps));
   await app.register(async (i) => sellerRoutes(i, moduleDeps));
   await app.register(async (i) => deviceRoutes(i, moduleDeps));
+  await app.register(async (i) => trackRoutes(i, moduleDeps));
   await app.register(async (i) => auditRoutes(i, moduleDeps));
   await app.register(async (i) => adminRoutes(i, moduleDeps));
   return app;

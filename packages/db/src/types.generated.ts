@@ -21,6 +21,23 @@ export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
+export interface E0501Imports {
+  created_at: Generated<Timestamp>;
+  entries_accepted: number;
+  entries_duplicate: number;
+  entries_rejected: number;
+  entries_total: number;
+  filename: string;
+  format: string;
+  id: Generated<string>;
+  result: Json;
+  sha256: string;
+  size_bytes: number;
+  storage_key: string;
+  tenant_id: string;
+  uploaded_by: string | null;
+}
+
 export interface Sellers {
   address: string;
   ban: string;
@@ -270,7 +287,36 @@ export interface SysUsers {
   username: string;
 }
 
+export interface TrackBlocks {
+  begin_no: number;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  device_id: string | null;
+  end_no: number;
+  id: Generated<string>;
+  last_issued_at: Timestamp | null;
+  next_no: number;
+  site_id: string;
+  status: Generated<string>;
+  track_id: string;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface Tracks {
+  begin_no: number;
+  booklets: Generated<number | null>;
+  created_at: Generated<Timestamp>;
+  end_no: number;
+  id: Generated<string>;
+  import_id: string | null;
+  invoice_type: string;
+  seller_id: string;
+  track: string;
+  year_month: string;
+}
+
 export interface DB {
+  e0501_imports: E0501Imports;
   sellers: Sellers;
   sites: Sites;
   sys_api_client_roles: SysApiClientRoles;
@@ -293,4 +339,6 @@ export interface DB {
   sys_user_recovery_codes: SysUserRecoveryCodes;
   sys_user_roles: SysUserRoles;
   sys_users: SysUsers;
+  track_blocks: TrackBlocks;
+  tracks: Tracks;
 }

@@ -90,6 +90,16 @@ export const AUDIT_ACTIONS = {
     target: 'device',
     description: 'A device was revoked; its clients can no longer get tokens.',
   },
+  'track.import': {
+    category: 'admin',
+    target: 'e0501_import',
+    description: 'An E0501 number-allocation file was imported (per-entry results kept).',
+  },
+  'track.block_allocate': {
+    category: 'admin',
+    target: 'track_block',
+    description: 'A block of numbers was allocated to a site or device.',
+  },
   'audit.export': { category: 'export', target: 'audit_log', description: 'The audit log was exported as CSV.' },
 } as const satisfies Record<string, { category: 'auth' | 'admin' | 'export'; target: string; description: string }>;
 

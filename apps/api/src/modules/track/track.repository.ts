@@ -1,0 +1,102 @@
+/** SQL of ranges (tracks) and blocks. Reads take the caller's data scope through the seller. */
+import { type DB, type DbOrTx, pgErrorCode } from '@app/db';
+import { type DataScope, DomainError } from '@app/domain';
+import { type ExpressionBuilder, sql } from 'kysely';
+
+/** A range is visible when its seller is in scope, or one of the seller's sites is. */
+function visible(scope: DataScope) {
+  return (eb: ExpressionBuilder<DB & { t: DB['tracks']; s: DB['sellers'] }, 't' | 's'>) => {
+    if (scope.all) return eb.val(true);
+    const ors = [];
+    if (scope.sellers.length) ors.push(eb('t.seller_id', 'in', [...scope.sellers]));
+    if (scope.sites.length) {
+      ors.push(
+        eb(
+          't.seller_id',
+          'in',
+          eb
+            .selectFrom('sites')
+            .select('sites.seller_id')
+            .where('sites.id', 'in', [...scope.sites]),
+        ),
+      );
+    }
+    return ors.length ? eb.or(ors) : eb.val(false);
+  };
+}
+
+const trackSelect = (db: DbOrTx, tenantId: string, scope: DataScope) =>
+  db
+    .selectFrom('tracks as t')
+    .innerJoin('sellers as s', 's.id', 't.seller_id')
+    .select([
+      't.id',
+      't.seller_id',
+      's.ban as seller_ban',
+      't.invoice_type',
+      't.year_month',
+      't.track',
+      't.begin_no',
+      't.end_no',
+      't.booklets',
+      't.import_id',
+      't.created_at',
+      sql<number>`coalesce((SELECT sum(b.end_no - b.begin_no + 1) FROM track_blocks b WHERE b.track_id = t.id), 0)::int`.as(
+        'allocated',
+      ),
+      sql<number>`coalesce((SELECT sum(b.next_no - b.begin_no) FROM track_blocks b WHERE b.track_id = t.id), 0)::int`.as(
+        'issued',
+      ),
+    ])
+    .where('s.tenant_id', '=', tenantId)
+    .where(visible(scope));
+
+export async function listTracks(db: DbOrTx, tenantId: string, scope: DataScope, f: { sellerId?: string; yearMonth?: string }) {
+  let q = trackSelect(db, tenantId, scope).orderBy('t.year_month', 'desc').orderBy('t.track').orderBy('t.begin_no').limit(2000);
+  if (f.sellerId) q = q.where('t.seller_id', '=', f.sellerId);
+  if (f.yearMonth) q = q.where('t.year_month', '=', f.yearMonth);
+  return q.execute();
+}
+export type TrackRow = Awaited<ReturnType<typeof listTracks>>[number];
+
+export async function findTrack(db: DbOrTx, tenantId: string, scope: DataScope, id: string) {
+  return trackSelect(db, tenantId, scope).where('t.id', '=', id).executeTakeFirst();
+}
+
+/** Serialise allocations within one range. */
+export async function lockTrack(trx: DbOrTx, id: string): Promise<void> {
+  await trx.selectFrom('tracks').select('id').where('id', '=', id).forUpdate().execute();
+}
+
+export async function listBlocks(db: DbOrTx, trackId: string) {
+  return db
+    .selectFrom('track_blocks')
+    .select(['id', 'track_id', 'site_id', 'device_id', 'begin_no', 'end_no', 'next_no', 'status', 'last_issued_at', 'created_at'])
+    .where('track_id', '=', trackId)
+    .orderBy('begin_no')
+    .execute();
+}
+export type BlockRow = Awaited<ReturnType<typeof listBlocks>>[number];
+
+export async function insertBlock(
+  trx: DbOrTx,
+  v: { track_id: string; site_id: string; device_id: string | null; begin_no: number; end_no: number; created_by: string | null },
+): Promise<string> {
+  try {
+    const r = await trx
+      .insertInto('track_blocks')
+      .values({ ...v, next_no: v.begin_no })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return r.id;
+  } catch (e) {
+    const code = pgErrorCode(e);
+    if (code === '23P01')
+      throw new DomainError('BLOCK_OVERLAP', 'The block overlaps a block already allocated in this range.', {
+        field: 'body.beginNo',
+      });
+    if (code === '23514')
+      throw new DomainError('BLOCK_OUTSIDE_RANGE', 'The block does not lie inside the range.', { field: 'body.beginNo' });
+    throw e;
+  }
+}

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+
+export const listTracksQuery = z.strictObject({
+  sellerId: z.uuid().optional(),
+  yearMonth: z
+    .string()
+    .regex(/^\d{3}(0[2468]|1[02])$/, 'ROC year + even month, e.g. 11402')
+    .optional(),
+});
+
+export const allocateBody = z.strictObject({
+  siteId: z.uuid({ error: 'must be a UUID' }),
+  deviceId: z.uuid({ error: 'must be a UUID' }).optional(),
+  booklets: z.number().int().min(1).max(2_000_000),
+  /** First number of the block (ends in 00 or 50); omitted: the lowest free run of that size. */
+  beginNo: z
+    .string()
+    .regex(/^\d{8}$/, '8 digits')
+    .refine((s) => Number(s) % 50 === 0, 'must end in 00 or 50')
+    .optional(),
+});
+export type AllocateInput = z.infer<typeof allocateBody>;
+
+const counts = { size: z.number(), issued: z.number(), remaining: z.number() };
+
+export const blockView = z.object({
+  id: z.string(),
+  trackId: z.string(),
+  siteId: z.string(),
+  deviceId: z.string().nullable(),
+  beginNo: z.string(),
+  endNo: z.string(),
+  nextNo: z.string().nullable(),
+  status: z.enum(['active', 'closed']),
+  lastIssuedAt: z.string().nullable(),
+  createdAt: z.string(),
+  ...counts,
+});
+export type BlockView = z.infer<typeof blockView>;
+
+export const trackView = z.object({
+  id: z.string(),
+  sellerId: z.string(),
+  sellerBan: z.string(),
+  invoiceType: z.enum(['07', '08']),
+  yearMonth: z.string(),
+  track: z.string(),
+  beginNo: z.string(),
+  endNo: z.string(),
+  booklets: z.number(),
+  importId: z.string().nullable(),
+  createdAt: z.string(),
+  /** Numbers in blocks; the rest are not allocated yet. */
+  allocated: z.number(),
+  unallocated: z.number(),
+  ...counts,
+});
+export type TrackView = z.infer<typeof trackView>;

@@ -1,0 +1,141 @@
+/**
+ * Number ranges (from E0501) and their blocks for sites and devices. Allocation runs with the range
+ * row locked, so concurrent allocations in one range queue up; the exclusion constraint and the
+ * inside-range trigger hold the invariants even if this code had a bug.
+ */
+import { DomainError, findFreeRun, formatNo, type Interval, inside } from '@app/domain';
+import type { ModuleDeps } from '../../app.ts';
+import type { RequestContext, Tx } from '../../context.ts';
+import { findDevice } from '../device/device.repository.ts';
+import { findSite } from '../seller/seller.repository.ts';
+import { type BlockRow, findTrack, insertBlock, listBlocks, listTracks, lockTrack, type TrackRow } from './track.repository.ts';
+import type { AllocateInput, BlockView, TrackView } from './track.schemas.ts';
+
+type Deps = Pick<ModuleDeps, 'db' | 'tenant'>;
+
+export const toTrackView = (r: TrackRow): TrackView => {
+  const size = r.end_no - r.begin_no + 1;
+  return {
+    id: r.id,
+    sellerId: r.seller_id,
+    sellerBan: r.seller_ban,
+    invoiceType: r.invoice_type as TrackView['invoiceType'],
+    yearMonth: r.year_month,
+    track: r.track,
+    beginNo: formatNo(r.begin_no),
+    endNo: formatNo(r.end_no),
+    booklets: r.booklets ?? size / 50,
+    importId: r.import_id,
+    createdAt: r.created_at.toISOString(),
+    allocated: r.allocated,
+    unallocated: size - r.allocated,
+    size,
+    issued: r.issued,
+    remaining: size - r.issued,
+  };
+};
+
+const toBlockView = (r: BlockRow): BlockView => {
+  const size = r.end_no - r.begin_no + 1;
+  const issued = r.next_no - r.begin_no;
+  return {
+    id: r.id,
+    trackId: r.track_id,
+    siteId: r.site_id,
+    deviceId: r.device_id,
+    beginNo: formatNo(r.begin_no),
+    endNo: formatNo(r.end_no),
+    nextNo: r.next_no > r.end_no ? null : formatNo(r.next_no),
+    status: r.status === 'closed' ? 'closed' : 'active',
+    lastIssuedAt: r.last_issued_at ? r.last_issued_at.toISOString() : null,
+    createdAt: r.created_at.toISOString(),
+    size,
+    issued,
+    remaining: size - issued,
+  };
+};
+
+const scopeOf = (ctx: RequestContext) => {
+  if (!ctx.principal) throw new DomainError('UNAUTHENTICATED', 'Not signed in.');
+  return ctx.principal.scope;
+};
+
+export function createTrackService(deps: Deps) {
+  const { db, tenant } = deps;
+
+  async function track(dbOrTx: Tx | Deps['db'], ctx: RequestContext, id: string) {
+    const r = await findTrack(dbOrTx, tenant.id, scopeOf(ctx), id);
+    if (!r) throw new DomainError('NOT_FOUND', `No range with id ${id}.`);
+    return r;
+  }
+
+  return {
+    async list(ctx: RequestContext, q: { sellerId?: string; yearMonth?: string }) {
+      return { items: (await listTracks(db, tenant.id, scopeOf(ctx), q)).map(toTrackView) };
+    },
+
+    async blocks(ctx: RequestContext, trackId: string) {
+      await track(db, ctx, trackId);
+      return { items: (await listBlocks(db, trackId)).map(toBlockView) };
+    },
+
+    async allocate(trx: Tx, ctx: RequestContext, trackId: string, input: AllocateInput): Promise<BlockView> {
+      const t = await track(trx, ctx, trackId);
+      await lockTrack(trx, trackId);
+      const scope = scopeOf(ctx);
+      const site = await findSite(trx, tenant.id, scope, input.siteId);
+      if (!site || site.seller_id !== t.seller_id) {
+        throw new DomainError('VALIDATION_ERROR', 'The site is not a site of this range’s seller (or not in your scope).', [
+          { field: 'body.siteId', message: 'not a site of the seller' },
+        ]);
+      }
+      if (input.deviceId) {
+        const d = await findDevice(trx, tenant.id, scope, input.deviceId);
+        if (!d || d.site_id !== site.id || d.revoked_at) {
+          throw new DomainError('VALIDATION_ERROR', 'The device is not an active device of that site.', [
+            { field: 'body.deviceId', message: 'not an active device of the site' },
+          ]);
+        }
+      }
+      const size = input.booklets * 50;
+      const range: Interval = { begin: t.begin_no, end: t.end_no };
+      let block: Interval;
+      if (input.beginNo !== undefined) {
+        block = { begin: Number(input.beginNo), end: Number(input.beginNo) + size - 1 };
+        if (!inside(block, range)) {
+          throw new DomainError(
+            'BLOCK_OUTSIDE_RANGE',
+            `Block ${formatNo(block.begin)}-${formatNo(block.end)} is not inside the range ${formatNo(range.begin)}-${formatNo(range.end)}.`,
+            { field: 'body.beginNo' },
+          );
+        }
+      } else {
+        const taken = (await listBlocks(trx, trackId)).map((b) => ({ begin: b.begin_no, end: b.end_no }));
+        const free = findFreeRun(range, taken, size);
+        if (!free) {
+          throw new DomainError('NO_FREE_NUMBERS', `The range has no free run of ${input.booklets} booklet(s).`, {
+            field: 'body.booklets',
+          });
+        }
+        block = free;
+      }
+      const p = ctx.principal;
+      const id = await insertBlock(trx, {
+        track_id: trackId,
+        site_id: site.id,
+        device_id: input.deviceId ?? null,
+        begin_no: block.begin,
+        end_no: block.end,
+        created_by: p ? `${p.kind}:${p.id}` : null,
+      });
+      const view = toBlockView((await listBlocks(trx, trackId)).find((b) => b.id === id) as BlockRow);
+      ctx.audit = {
+        ...ctx.audit,
+        target: { type: 'track_block', id },
+        after: view,
+        note: { track: `${t.year_month} ${t.track}` },
+      };
+      return view;
+    },
+  };
+}

@@ -1,0 +1,62 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { findFreeRun, formatNo, freeIntervals, type Interval, isBookletAligned, overlaps, sizeOf } from './allocation.ts';
+
+const range: Interval = { begin: 12_345_600, end: 12_346_099 }; // 10 booklets
+
+describe('allocation arithmetic', () => {
+  it('booklet alignment', () => {
+    expect(isBookletAligned(range)).toBe(true);
+    expect(isBookletAligned({ begin: 12_345_650, end: 12_345_699 })).toBe(true);
+    expect(isBookletAligned({ begin: 12_345_601, end: 12_345_649 })).toBe(false);
+    expect(isBookletAligned({ begin: 12_345_600, end: 12_345_648 })).toBe(false);
+    expect(sizeOf(range)).toBe(500);
+    expect(formatNo(50)).toBe('00000050');
+  });
+
+  it('findFreeRun takes the lowest gap that fits', () => {
+    expect(findFreeRun(range, [], 100)).toEqual({ begin: 12_345_600, end: 12_345_699 });
+    const taken = [
+      { begin: 12_345_600, end: 12_345_649 },
+      { begin: 12_345_750, end: 12_345_799 },
+    ];
+    expect(findFreeRun(range, taken, 50)).toEqual({ begin: 12_345_650, end: 12_345_699 });
+    expect(findFreeRun(range, taken, 100)).toEqual({ begin: 12_345_650, end: 12_345_749 });
+    expect(findFreeRun(range, taken, 200)).toEqual({ begin: 12_345_800, end: 12_345_999 });
+    expect(findFreeRun(range, taken, 400)).toBeNull();
+    expect(freeIntervals(range, taken)).toEqual([
+      { begin: 12_345_650, end: 12_345_749 },
+      { begin: 12_345_800, end: 12_346_099 },
+    ]);
+  });
+
+  it('property: a found run is inside the range, free, aligned, of the asked size; null only when no gap fits', () => {
+    const arb = fc.record({
+      booklets: fc.integer({ min: 1, max: 40 }),
+      takenMask: fc.array(fc.boolean(), { minLength: 40, maxLength: 40 }),
+      want: fc.integer({ min: 1, max: 12 }),
+    });
+    fc.assert(
+      fc.property(arb, ({ booklets, takenMask, want }) => {
+        const r: Interval = { begin: 1000, end: 1000 + booklets * 50 - 1 };
+        const taken: Interval[] = [];
+        for (let i = 0; i < booklets; i++) if (takenMask[i]) taken.push({ begin: 1000 + i * 50, end: 1000 + i * 50 + 49 });
+        const got = findFreeRun(r, taken, want * 50);
+        const free = freeIntervals(r, taken);
+        if (got === null) {
+          expect(free.every((f) => sizeOf(f) < want * 50)).toBe(true);
+        } else {
+          expect(sizeOf(got)).toBe(want * 50);
+          expect(isBookletAligned(got)).toBe(true);
+          expect(got.begin >= r.begin && got.end <= r.end).toBe(true);
+          expect(taken.some((t) => overlaps(t, got))).toBe(false);
+          // Lowest: no fitting gap starts earlier.
+          expect(free.filter((f) => sizeOf(f) >= want * 50)[0]?.begin).toBe(got.begin);
+        }
+        // Free + taken tile the range.
+        const total = free.reduce((a, f) => a + sizeOf(f), 0) + taken.reduce((a, t) => a + sizeOf(t), 0);
+        expect(total).toBe(sizeOf(r));
+      }),
+    );
+  });
+});
