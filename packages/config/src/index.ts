@@ -44,6 +44,7 @@ export const configSchema = z
     API_PORT: int(3000, 0, 65535),
     TRUST_PROXY: bool(false),
     BODY_LIMIT_BYTES: int(1_048_576, 1024),
+    IMPORT_MAX_BYTES: int(10_485_760, 1024),
 
     // Authentication
     JWT_SECRET: secret(32, 'HMAC key signing access tokens'),

@@ -23,6 +23,8 @@ const KEY_RE = /^[\x21-\x7e]{1,255}$/;
 /** JSON with object keys sorted, so {a,b} and {b,a} hash the same. */
 export function canonicalJson(v: unknown): string {
   if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
+  // Uploaded files (multipart) count by their content.
+  if (Buffer.isBuffer(v)) return JSON.stringify(`sha256:${createHash('sha256').update(v).digest('hex')}`);
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
   const o = v as Record<string, unknown>;
   return `{${Object.keys(o)
@@ -32,9 +34,21 @@ export function canonicalJson(v: unknown): string {
     .join(',')}}`;
 }
 
+/**
+ * What a request is, for comparing retries: method, URL and body. A multipart body (its parts carry
+ * streams and a back-reference to all fields) counts by each part's value; files by their content.
+ */
+function bodyForHash(req: FastifyRequest): unknown {
+  const multipart = (req as { isMultipart?: () => boolean }).isMultipart;
+  if (typeof multipart === 'function' && multipart.call(req) && req.body && typeof req.body === 'object') {
+    return Object.fromEntries(Object.entries(req.body).map(([k, v]) => [k, (v as { value?: unknown } | null)?.value ?? null]));
+  }
+  return req.body ?? null;
+}
+
 export const requestHash = (req: FastifyRequest): string =>
   createHash('sha256')
-    .update(`${req.method} ${req.url}\n${canonicalJson(req.body ?? null)}`)
+    .update(`${req.method} ${req.url}\n${canonicalJson(bodyForHash(req))}`)
     .digest('hex');
 
 export function installIdempotency(app: FastifyInstance, deps: AppDeps) {

@@ -21,6 +21,7 @@ export const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{8,128}$/;
 export function installNulGuard(app: FastifyInstance): void {
   const find = (v: unknown, path: string, out: string[], depth: number) => {
     if (out.length >= 20 || depth > 32) return;
+    if (Buffer.isBuffer(v)) return; // uploaded file content: bytes, not text
     if (typeof v === 'string') {
       if (v.includes('\u0000')) out.push(path);
     } else if (Array.isArray(v)) {
@@ -31,7 +32,9 @@ export function installNulGuard(app: FastifyInstance): void {
   };
   app.addHook('preValidation', async (req) => {
     const bad: string[] = [];
-    find(req.body, 'body', bad, 0);
+    // Multipart parts hold streams and files (checked by their own route), not text fields to scan.
+    const isMultipart = (req as { isMultipart?: () => boolean }).isMultipart;
+    if (!(typeof isMultipart === 'function' && isMultipart.call(req))) find(req.body, 'body', bad, 0);
     find(req.query, 'querystring', bad, 0);
     find(req.params, 'params', bad, 0);
     if (bad.length) {

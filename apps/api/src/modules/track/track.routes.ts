@@ -1,16 +1,30 @@
+import { DomainError } from '@app/domain';
+import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ModuleDeps } from '../../app.ts';
 import { idParams } from '../role/role.schemas.ts';
-import { allocateBody, blockView, listTracksQuery, trackView } from './track.schemas.ts';
+import { allocateBody, blockView, importView, listTracksQuery, trackView } from './track.schemas.ts';
 import { createTrackService } from './track.service.ts';
+import { createTrackImportService } from './track-import.service.ts';
 
 const tags = ['tracks'];
 
 export async function trackRoutes(root: FastifyInstance, deps: ModuleDeps) {
   const app = root.withTypeProvider<ZodTypeProvider>();
   const svc = createTrackService(deps);
+  const imports = createTrackImportService(deps);
+
+  // Multipart only for this module's upload route; the file is buffered (bounded by IMPORT_MAX_BYTES).
+  await root.register(multipart, {
+    limits: { fileSize: deps.config.IMPORT_MAX_BYTES, files: 1, fields: 5, parts: 6 },
+    attachFieldsToBody: true,
+    onFile: async (part) => {
+      const data = await part.toBuffer();
+      (part as unknown as { value: unknown }).value = { filename: part.filename, data };
+    },
+  });
 
   app.get(
     '/api/v1/tracks',
@@ -56,5 +70,51 @@ export async function trackRoutes(root: FastifyInstance, deps: ModuleDeps) {
       },
     },
     (req, reply) => reply.transact(201, (trx) => svc.allocate(trx, req.ctx, req.params.id, req.body)),
+  );
+
+  app.post(
+    '/api/v1/tracks/e0501',
+    {
+      config: { access: 'track.manage', audit: 'track.import' },
+      bodyLimit: deps.config.IMPORT_MAX_BYTES + 65_536,
+      schema: {
+        operationId: 'importE0501',
+        tags,
+        summary: 'Import an E0501 number-allocation file (multipart field `file`: XML or the platform CSV, UTF-8 or Big5)',
+        description:
+          '201 with one verdict per entry (accepted / duplicate / rejected with reasons). The same file again changes nothing: 200 with the earlier result.',
+        consumes: ['multipart/form-data'],
+        response: { 200: importView, 201: importView },
+      },
+    },
+    async (req, reply) => {
+      const body = req.body as { file?: { value?: { filename?: string; data?: Buffer } } } | undefined;
+      const file = body?.file?.value;
+      if (!file?.data || !req.isMultipart()) {
+        throw new DomainError('VALIDATION_ERROR', 'Send the file as multipart/form-data in the field `file`.', [
+          { field: 'body.file', message: 'required' },
+        ]);
+      }
+      const r = await imports.importFile(req.ctx, { filename: file.filename ?? 'upload', data: file.data });
+      return reply.code(r.created ? 201 : 200).send({ ...r.view, sameFileImportedBefore: !r.created });
+    },
+  );
+
+  app.get(
+    '/api/v1/tracks/e0501',
+    {
+      config: { access: 'track.manage' },
+      schema: { operationId: 'listE0501Imports', tags, response: { 200: z.object({ items: z.array(importView) }) } },
+    },
+    () => imports.list(),
+  );
+
+  app.get(
+    '/api/v1/tracks/e0501/:id',
+    {
+      config: { access: 'track.manage' },
+      schema: { operationId: 'getE0501Import', tags, params: idParams, response: { 200: importView } },
+    },
+    (req) => imports.get(req.params.id),
   );
 }

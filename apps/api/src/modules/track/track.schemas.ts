@@ -56,3 +56,37 @@ export const trackView = z.object({
   ...counts,
 });
 export type TrackView = z.infer<typeof trackView>;
+
+const entryOutcome = z.object({
+  index: z.number(),
+  line: z.number().nullable(),
+  status: z.enum(['accepted', 'duplicate', 'rejected']),
+  range: z
+    .object({
+      ban: z.string(),
+      invoiceType: z.string(),
+      yearMonth: z.string(),
+      track: z.string(),
+      beginNo: z.string(),
+      endNo: z.string(),
+      booklets: z.number(),
+    })
+    .nullable(),
+  reasons: z.array(z.object({ field: z.string(), code: z.string(), message: z.string(), messageZh: z.string() })),
+});
+
+export const importView = z.object({
+  id: z.string(),
+  sha256: z.string(),
+  filename: z.string(),
+  format: z.enum(['xml', 'csv']),
+  sizeBytes: z.number(),
+  createdAt: z.string(),
+  total: z.number(),
+  accepted: z.number(),
+  duplicate: z.number(),
+  rejected: z.number(),
+  entries: z.array(entryOutcome),
+  /** True when this exact file (same SHA-256) was imported before: nothing changed. */
+  sameFileImportedBefore: z.boolean().optional(),
+});
