@@ -5,15 +5,10 @@
  */
 import { DomainError } from '../../errors.ts';
 import { BAN_RE } from '../ban.ts';
+import { isInvoiceNumber, isRandomNumber } from '../rules/formats.ts';
 
-/** 發票字軌號碼: two uppercase letters + 8 digits (MIG `InvoiceNumberType`, einvoice-domain.md §4.2). */
-export const INVOICE_NUMBER_RE = /^[A-Z]{2}\d{8}$/;
-
-/**
- * 隨機碼: 4 digits (MIG 4.1 RandomNumber, einvoice-domain.md §4.2). The barcode spec's note "B2B 發票的隨機碼請用
- * 4 位空白" is not supported: this system always draws a random number, also for buyers with a BAN.
- */
-export const RANDOM_NUMBER_RE = /^\d{4}$/;
+// 隨機碼: always 4 digits here. The barcode spec's note "B2B 發票的隨機碼請用 4 位空白" is not supported:
+// this system always draws a random number, also for buyers with a BAN.
 
 /** The 8-zero buyer BAN the proof uses for consumers (spec field 6). */
 export const CONSUMER_BAN = '00000000';
@@ -26,14 +21,14 @@ export function invalid(field: string, message: string): DomainError {
 }
 
 export function checkInvoiceNumber(value: unknown, field = 'invoiceNumber'): string {
-  if (typeof value !== 'string' || !INVOICE_NUMBER_RE.test(value)) {
+  if (typeof value !== 'string' || !isInvoiceNumber(value)) {
     throw invalid(field, 'must be 2 uppercase letters and 8 digits, e.g. AB12345678');
   }
   return value;
 }
 
 export function checkRandomNumber(value: unknown, field = 'randomNumber'): string {
-  if (typeof value !== 'string' || !RANDOM_NUMBER_RE.test(value)) throw invalid(field, 'must be 4 digits');
+  if (typeof value !== 'string' || !isRandomNumber(value)) throw invalid(field, 'must be 4 digits');
   return value;
 }
 
