@@ -1,7 +1,8 @@
 /** SQL of devices (sys_devices), always joined to their site for the data scope. */
-import { type DB, type DbOrTx, pgErrorCode } from '@app/db';
+import { type DbOrTx, pgErrorCode } from '@app/db';
 import { type DataScope, DomainError } from '@app/domain';
-import { type ExpressionBuilder, sql } from 'kysely';
+import { sql } from 'kysely';
+import { scopeWhere } from '../../lib/scope-filter.ts';
 
 const columns = [
   'd.id',
@@ -18,24 +19,13 @@ const columns = [
   'd.updated_at',
 ] as const;
 
-/** A device is visible when its site (or the site's seller) is in scope; unbound devices only with `all`. */
-function visible(scope: DataScope) {
-  return (eb: ExpressionBuilder<DB & { d: DB['sys_devices']; st: DB['sites'] }, 'd' | 'st'>) => {
-    if (scope.all) return eb.val(true);
-    const ors = [];
-    if (scope.sellers.length) ors.push(eb('st.seller_id', 'in', [...scope.sellers]));
-    if (scope.sites.length) ors.push(eb('d.site_id', 'in', [...scope.sites]));
-    return ors.length ? eb.or(ors) : eb.val(false);
-  };
-}
-
 const base = (db: DbOrTx, tenantId: string, scope: DataScope) =>
   db
     .selectFrom('sys_devices as d')
     .leftJoin('sites as st', 'st.id', 'd.site_id')
     .select(columns)
     .where('d.tenant_id', '=', tenantId)
-    .where(visible(scope));
+    .where(scopeWhere(scope, { seller: 'st.seller_id', site: 'd.site_id' }));
 
 export async function listDevices(
   db: DbOrTx,

@@ -1,9 +1,9 @@
 /** SQL of sellers and sites. Every read takes the caller's data scope. */
 
-import type { DB } from '@app/db';
 import { type DbOrTx, pgErrorCode } from '@app/db';
 import { type DataScope, DomainError } from '@app/domain';
-import { type ExpressionBuilder, sql } from 'kysely';
+import { sql } from 'kysely';
+import { scopeWhere } from '../../lib/scope-filter.ts';
 
 const sellerColumns = [
   'id',
@@ -22,48 +22,12 @@ const sellerColumns = [
 
 const siteColumns = ['id', 'seller_id', 'code', 'name', 'address', 'branch_ban', 'status', 'created_at', 'updated_at'] as const;
 
-/**
- * A seller is visible when it is in the scope's sellers, or when one of its sites is in the scope's
- * sites (a station manager sees the seller of their station). No scope rows: nothing.
- */
-function sellerVisible(scope: DataScope) {
-  return (eb: ExpressionBuilder<DB, 'sellers'>) => {
-    if (scope.all) return eb.val(true);
-    const ors = [];
-    if (scope.sellers.length) ors.push(eb('sellers.id', 'in', [...scope.sellers]));
-    if (scope.sites.length) {
-      ors.push(
-        eb(
-          'sellers.id',
-          'in',
-          eb
-            .selectFrom('sites')
-            .select('sites.seller_id')
-            .where('sites.id', 'in', [...scope.sites]),
-        ),
-      );
-    }
-    return ors.length ? eb.or(ors) : eb.val(false);
-  };
-}
-
-/** A site is visible when its seller is in scope or it is itself in scope. */
-function siteVisible(scope: DataScope) {
-  return (eb: ExpressionBuilder<DB, 'sites'>) => {
-    if (scope.all) return eb.val(true);
-    const ors = [];
-    if (scope.sellers.length) ors.push(eb('sites.seller_id', 'in', [...scope.sellers]));
-    if (scope.sites.length) ors.push(eb('sites.id', 'in', [...scope.sites]));
-    return ors.length ? eb.or(ors) : eb.val(false);
-  };
-}
-
 export async function listSellers(db: DbOrTx, tenantId: string, scope: DataScope, f: { q?: string; status?: string }) {
   let q = db
     .selectFrom('sellers')
     .select(sellerColumns)
     .where('tenant_id', '=', tenantId)
-    .where(sellerVisible(scope))
+    .where(scopeWhere(scope, { seller: 'sellers.id', sellerOfSites: 'sellers.id' }))
     .orderBy('ban')
     .limit(1000);
   if (f.status) q = q.where('status', '=', f.status);
@@ -81,7 +45,7 @@ export async function findSeller(db: DbOrTx, tenantId: string, scope: DataScope,
     .select(sellerColumns)
     .where('tenant_id', '=', tenantId)
     .where('id', '=', id)
-    .where(sellerVisible(scope));
+    .where(scopeWhere(scope, { seller: 'sellers.id', sellerOfSites: 'sellers.id' }));
   if (lock) q = q.forUpdate();
   return q.executeTakeFirst();
 }
@@ -141,7 +105,7 @@ export async function listSites(db: DbOrTx, scope: DataScope, sellerId: string) 
     .selectFrom('sites')
     .select(siteColumns)
     .where('seller_id', '=', sellerId)
-    .where(siteVisible(scope))
+    .where(scopeWhere(scope, { seller: 'sites.seller_id', site: 'sites.id' }))
     .orderBy('code')
     .execute();
 }
@@ -154,7 +118,7 @@ export async function findSite(db: DbOrTx, tenantId: string, scope: DataScope, i
     .select(siteColumns.map((c) => `sites.${c}` as const))
     .where('sellers.tenant_id', '=', tenantId)
     .where('sites.id', '=', id)
-    .where(siteVisible(scope));
+    .where(scopeWhere(scope, { seller: 'sites.seller_id', site: 'sites.id' }));
   if (lock) q = q.forUpdate();
   return q.executeTakeFirst();
 }

@@ -1,29 +1,8 @@
 /** SQL of ranges (tracks) and blocks. Reads take the caller's data scope through the seller. */
-import { type DB, type DbOrTx, pgErrorCode } from '@app/db';
+import { type DbOrTx, pgErrorCode } from '@app/db';
 import { type DataScope, DomainError } from '@app/domain';
-import { type ExpressionBuilder, sql } from 'kysely';
-
-/** A range is visible when its seller is in scope, or one of the seller's sites is. */
-function visible(scope: DataScope) {
-  return (eb: ExpressionBuilder<DB & { t: DB['tracks']; s: DB['sellers'] }, 't' | 's'>) => {
-    if (scope.all) return eb.val(true);
-    const ors = [];
-    if (scope.sellers.length) ors.push(eb('t.seller_id', 'in', [...scope.sellers]));
-    if (scope.sites.length) {
-      ors.push(
-        eb(
-          't.seller_id',
-          'in',
-          eb
-            .selectFrom('sites')
-            .select('sites.seller_id')
-            .where('sites.id', 'in', [...scope.sites]),
-        ),
-      );
-    }
-    return ors.length ? eb.or(ors) : eb.val(false);
-  };
-}
+import { sql } from 'kysely';
+import { scopeWhere } from '../../lib/scope-filter.ts';
 
 const trackSelect = (db: DbOrTx, tenantId: string, scope: DataScope) =>
   db
@@ -49,7 +28,7 @@ const trackSelect = (db: DbOrTx, tenantId: string, scope: DataScope) =>
       ),
     ])
     .where('s.tenant_id', '=', tenantId)
-    .where(visible(scope));
+    .where(scopeWhere(scope, { seller: 't.seller_id', sellerOfSites: 't.seller_id' }));
 
 export async function listTracks(db: DbOrTx, tenantId: string, scope: DataScope, f: { sellerId?: string; yearMonth?: string }) {
   let q = trackSelect(db, tenantId, scope).orderBy('t.year_month', 'desc').orderBy('t.track').orderBy('t.begin_no').limit(2000);
