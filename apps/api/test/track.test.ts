@@ -107,6 +107,38 @@ describe('ranges and blocks', () => {
     expect(results.filter((r) => r.statusCode === 409).every((r) => r.json().code === 'NO_FREE_NUMBERS')).toBe(true);
   });
 
+  it("blank numbers per range and BAN: unallocated parts under the seller, unissued block tails under the block's BAN", async () => {
+    const branch = (
+      await t.call({
+        method: 'POST',
+        url: `/api/v1/sellers/${sellerId}/sites`,
+        token: admin,
+        payload: { code: 'BR', name: 'Branch', branchBan: '10458574' },
+      })
+    ).json().id;
+    const id = await insertTrack(sellerId, '11408', 'EF', 1000, 1199);
+    const a = (await allocate({ siteId, booklets: 1 }, id)).json();
+    const b = (await allocate({ siteId: branch, booklets: 1 }, id)).json();
+    // 10 numbers of block a were issued; block b untouched.
+    await t.deps.db.updateTable('track_blocks').set({ next_no: 1010 }).where('id', '=', a.id).execute();
+    const r = await t.call({ url: '/api/v1/tracks/blanks?yearMonth=11408', token: admin });
+    expect(r.statusCode).toBe(200);
+    expect(r.json()).toMatchObject({ yearMonth: '11408', periodClosed: true, e0402Deadline: '2025-09-10T16:00:00.000Z' });
+    expect(b.beginNo).toBe('00001050');
+    expect(r.json().items).toEqual([
+      expect.objectContaining({
+        track: 'EF',
+        blanks: [
+          { ban: '04595257', beginNo: '00001010', endNo: '00001049', count: 40 },
+          { ban: '10458574', beginNo: '00001050', endNo: '00001099', count: 50 },
+          { ban: '04595257', beginNo: '00001100', endNo: '00001199', count: 100 },
+        ],
+      }),
+    ]);
+    const bad = await t.call({ url: '/api/v1/tracks/blanks?yearMonth=11403', token: admin });
+    expect(bad.json().details[0].field).toBe('querystring.yearMonth');
+  });
+
   it('data scope: a user scoped to the other seller sees no range of this one', async () => {
     const { hashSecret } = await import('@app/security');
     const u = await t.deps.db

@@ -1,6 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { findFreeRun, formatNo, freeIntervals, type Interval, isBookletAligned, overlaps, sizeOf } from './allocation.ts';
+import {
+  blankSpans,
+  findFreeRun,
+  formatNo,
+  freeIntervals,
+  type Interval,
+  isBookletAligned,
+  overlaps,
+  sizeOf,
+} from './allocation.ts';
 
 const range: Interval = { begin: 12_345_600, end: 12_346_099 }; // 10 booklets
 
@@ -57,6 +66,43 @@ describe('allocation arithmetic', () => {
         const total = free.reduce((a, f) => a + sizeOf(f), 0) + taken.reduce((a, t) => a + sizeOf(t), 0);
         expect(total).toBe(sizeOf(r));
       }),
+    );
+  });
+});
+
+describe('blank numbers (E0402)', () => {
+  it("unallocated parts go to the range owner, each block's unissued tail to the block owner", () => {
+    const r: Interval = { begin: 0, end: 299 };
+    const blocks = [
+      { begin: 0, end: 49, nextNo: 50, owner: 'HQ' }, // used up
+      { begin: 50, end: 99, nextNo: 60, owner: 'BR1' }, // 60-99 unissued
+      { begin: 200, end: 249, nextNo: 200, owner: 'BR2' }, // untouched
+    ];
+    expect(blankSpans(r, 'HQ', blocks)).toEqual([
+      { begin: 60, end: 99, owner: 'BR1' },
+      { begin: 100, end: 199, owner: 'HQ' },
+      { begin: 200, end: 249, owner: 'BR2' },
+      { begin: 250, end: 299, owner: 'HQ' },
+    ]);
+    expect(blankSpans(r, 'HQ', [{ begin: 0, end: 299, nextNo: 300, owner: 'X' }])).toEqual([]);
+    expect(blankSpans(r, 'HQ', [])).toEqual([{ begin: 0, end: 299, owner: 'HQ' }]);
+  });
+
+  it('property: blanks and issued numbers tile the range exactly, without overlap', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ taken: fc.boolean(), used: fc.integer({ min: 0, max: 50 }) }), { minLength: 1, maxLength: 30 }),
+        (bs) => {
+          const r: Interval = { begin: 0, end: bs.length * 50 - 1 };
+          const blocks = bs.flatMap((b, i) =>
+            b.taken ? [{ begin: i * 50, end: i * 50 + 49, nextNo: i * 50 + b.used, owner: i }] : [],
+          );
+          const blanks = blankSpans(r, -1, blocks);
+          const issued = blocks.reduce((a, b) => a + (b.nextNo - b.begin), 0);
+          expect(blanks.reduce((a, x) => a + sizeOf(x), 0) + issued).toBe(sizeOf(r));
+          for (let i = 1; i < blanks.length; i++) expect(blanks[i]!.begin).toBeGreaterThan(blanks[i - 1]!.end);
+        },
+      ),
     );
   });
 });

@@ -47,3 +47,19 @@ export function freeIntervals(range: Interval, taken: readonly Interval[]): Inte
 
 /** An 8-digit invoice number string of `n` (the numeric part; the track letters are separate). */
 export const formatNo = (n: number): string => String(n).padStart(8, '0');
+
+/**
+ * The numbers of a range never issued (E0402 blanks, einvoice-domain.md §3.2), each with the party it
+ * belongs to: the parts of the range given to no block belong to `rangeOwner`; in each block, the
+ * numbers from its next unissued one to its end belong to the block's owner (numbers in a block are
+ * issued in order, so what is left of a block is one interval). Sorted by number.
+ */
+export function blankSpans<O>(
+  range: Interval,
+  rangeOwner: O,
+  blocks: readonly (Interval & { nextNo: number; owner: O })[],
+): (Interval & { owner: O })[] {
+  const spans: (Interval & { owner: O })[] = freeIntervals(range, blocks).map((f) => ({ ...f, owner: rangeOwner }));
+  for (const b of blocks) if (b.nextNo <= b.end) spans.push({ begin: Math.max(b.nextNo, b.begin), end: b.end, owner: b.owner });
+  return spans.sort((a, b) => a.begin - b.begin);
+}

@@ -79,3 +79,15 @@ export async function insertBlock(
     throw e;
   }
 }
+
+/** Blocks of the given ranges with the BAN they invoice under (the site's branch BAN, else the seller's). */
+export async function blocksWithBans(db: DbOrTx, trackIds: string[]) {
+  if (trackIds.length === 0) return [];
+  return db
+    .selectFrom('track_blocks as b')
+    .innerJoin('sites as st', 'st.id', 'b.site_id')
+    .innerJoin('sellers as s', 's.id', 'st.seller_id')
+    .select(['b.track_id', 'b.begin_no', 'b.end_no', 'b.next_no', sql<string>`coalesce(st.branch_ban, s.ban)`.as('ban')])
+    .where('b.track_id', 'in', trackIds)
+    .execute();
+}

@@ -5,7 +5,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ModuleDeps } from '../../app.ts';
 import { idParams } from '../role/role.schemas.ts';
-import { allocateBody, blockView, importView, listTracksQuery, trackView } from './track.schemas.ts';
+import { allocateBody, blanksQuery, blanksView, blockView, importView, listTracksQuery, trackView } from './track.schemas.ts';
 import { createTrackService } from './track.service.ts';
 import { createTrackImportService } from './track-import.service.ts';
 
@@ -39,6 +39,21 @@ export async function trackRoutes(root: FastifyInstance, deps: ModuleDeps) {
       },
     },
     (req) => svc.list(req.ctx, req.query),
+  );
+
+  app.get(
+    '/api/v1/tracks/blanks',
+    {
+      config: { access: 'invoice.read' },
+      schema: {
+        operationId: 'listBlankNumbers',
+        tags,
+        summary: 'Numbers of a period never issued, per range and BAN (what E0402 reports after the period closes)',
+        querystring: blanksQuery,
+        response: { 200: blanksView },
+      },
+    },
+    (req) => svc.blanks(req.ctx, req.query.yearMonth),
   );
 
   app.get(

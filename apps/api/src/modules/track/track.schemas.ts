@@ -90,3 +90,27 @@ export const importView = z.object({
   /** True when this exact file (same SHA-256) was imported before: nothing changed. */
   sameFileImportedBefore: z.boolean().optional(),
 });
+
+export const blanksQuery = z.strictObject({
+  yearMonth: z.string().regex(/^\d{3}(0[2468]|1[02])$/, 'ROC year + even month, e.g. 11402'),
+});
+
+export const blanksView = z.object({
+  yearMonth: z.string(),
+  periodStart: z.string(),
+  periodEnd: z.string(),
+  /** True once the period has ended: then these are final and E0402 must report them. */
+  periodClosed: z.boolean(),
+  /** E0402 must reach the platform before this instant. */
+  e0402Deadline: z.string(),
+  items: z.array(
+    z.object({
+      trackId: z.string(),
+      sellerBan: z.string(),
+      invoiceType: z.string(),
+      yearMonth: z.string(),
+      track: z.string(),
+      blanks: z.array(z.object({ ban: z.string(), beginNo: z.string(), endNo: z.string(), count: z.number() })),
+    }),
+  ),
+});

@@ -3,15 +3,33 @@
  * row locked, so concurrent allocations in one range queue up; the exclusion constraint and the
  * inside-range trigger hold the invariants even if this code had a bug.
  */
-import { DomainError, findFreeRun, formatNo, type Interval, inside } from '@app/domain';
+import {
+  blankSpans,
+  DomainError,
+  e0402Deadline,
+  findFreeRun,
+  formatNo,
+  type Interval,
+  inside,
+  parseYearMonth,
+} from '@app/domain';
 import type { ModuleDeps } from '../../app.ts';
 import type { RequestContext, Tx } from '../../context.ts';
 import { findDevice } from '../device/device.repository.ts';
 import { findSite } from '../seller/seller.repository.ts';
-import { type BlockRow, findTrack, insertBlock, listBlocks, listTracks, lockTrack, type TrackRow } from './track.repository.ts';
+import {
+  type BlockRow,
+  blocksWithBans,
+  findTrack,
+  insertBlock,
+  listBlocks,
+  listTracks,
+  lockTrack,
+  type TrackRow,
+} from './track.repository.ts';
 import type { AllocateInput, BlockView, TrackView } from './track.schemas.ts';
 
-type Deps = Pick<ModuleDeps, 'db' | 'tenant'>;
+type Deps = Pick<ModuleDeps, 'db' | 'tenant' | 'now'>;
 
 export const toTrackView = (r: TrackRow): TrackView => {
   const size = r.end_no - r.begin_no + 1;
@@ -72,6 +90,55 @@ export function createTrackService(deps: Deps) {
   return {
     async list(ctx: RequestContext, q: { sellerId?: string; yearMonth?: string }) {
       return { items: (await listTracks(db, tenant.id, scopeOf(ctx), q)).map(toTrackView) };
+    },
+
+    /**
+     * The numbers of a period never issued, per range and per BAN they belong to (a block at a branch
+     * site with its own BAN reports under that BAN; unallocated numbers under the seller's): what E0402
+     * must report once the period has closed. Numbers are issued in order within a block, so a block's
+     * blanks run from its next number to its end.
+     */
+    async blanks(ctx: RequestContext, yearMonth: string) {
+      const period = parseYearMonth(yearMonth);
+      if (!period)
+        throw new DomainError('VALIDATION_ERROR', 'Bad period.', [
+          { field: 'querystring.yearMonth', message: 'ROC year + even month' },
+        ]);
+      const ranges = await listTracks(db, tenant.id, scopeOf(ctx), { yearMonth });
+      const blocks = await blocksWithBans(
+        db,
+        ranges.map((r) => r.id),
+      );
+      const now = deps.now();
+      const items = ranges.map((r) => {
+        const own = blocks.filter((b) => b.track_id === r.id);
+        const spans = blankSpans(
+          { begin: r.begin_no, end: r.end_no },
+          r.seller_ban,
+          own.map((b) => ({ begin: b.begin_no, end: b.end_no, nextNo: b.next_no, owner: b.ban })),
+        );
+        return {
+          trackId: r.id,
+          sellerBan: r.seller_ban,
+          invoiceType: r.invoice_type,
+          yearMonth: r.year_month,
+          track: r.track,
+          blanks: spans.map((x) => ({
+            ban: x.owner,
+            beginNo: formatNo(x.begin),
+            endNo: formatNo(x.end),
+            count: x.end - x.begin + 1,
+          })),
+        };
+      });
+      return {
+        yearMonth,
+        periodStart: period.start.toISOString(),
+        periodEnd: period.end.toISOString(),
+        periodClosed: now.getTime() >= period.end.getTime(),
+        e0402Deadline: e0402Deadline(period).toISOString(),
+        items,
+      };
     },
 
     async blocks(ctx: RequestContext, trackId: string) {
