@@ -43,6 +43,8 @@ export type Principal =
       clientId: string;
       permissions: ReadonlySet<Permission>;
       scope: DataScope;
+      /** The device (POS terminal) the client belongs to, if bound. */
+      deviceId: string | null;
       /** Unix seconds of the last secret rotation: tokens issued before it are refused. */
       tokensValidFrom: number;
     };

@@ -19,6 +19,8 @@ export type JsonPrimitive = boolean | number | string | null;
 
 export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 
+export type Numeric = ColumnType<string, number | string, number | string>;
+
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
 export interface E0501Imports {
@@ -36,6 +38,64 @@ export interface E0501Imports {
   storage_key: string;
   tenant_id: string;
   uploaded_by: string | null;
+}
+
+export interface InvoiceItems {
+  amount: Int8;
+  description: string;
+  invoice_date: Timestamp;
+  invoice_id: string;
+  quantity: Numeric;
+  remark: string | null;
+  seq: number;
+  tax_type: string | null;
+  unit: string | null;
+  unit_price: Numeric;
+}
+
+export interface InvoiceNumbers {
+  block_id: string;
+  invoice_date: Timestamp;
+  invoice_id: string;
+  invoice_number: string;
+  issued_at: Generated<Timestamp>;
+  year_month: string;
+}
+
+export interface Invoices {
+  block_id: string;
+  buyer_ban: string | null;
+  buyer_name: string | null;
+  carrier_id1: string | null;
+  carrier_id2: string | null;
+  carrier_type: string | null;
+  created_at: Generated<Timestamp>;
+  customs_clearance_mark: string | null;
+  device_id: string | null;
+  free_tax_sales_amount: Int8;
+  id: Generated<string>;
+  invoice_date: Timestamp;
+  invoice_number: string;
+  invoice_time: Timestamp;
+  invoice_type: string;
+  issued_by: string | null;
+  main_remark: string | null;
+  npoban: string | null;
+  print_mark: string;
+  random_number: string;
+  request_id: string | null;
+  sales_amount: Int8;
+  seller_id: string;
+  site_id: string;
+  status: Generated<string>;
+  tax_amount: Int8;
+  tax_rate: string;
+  tax_type: string;
+  total_amount: Int8;
+  updated_at: Generated<Timestamp>;
+  year_month: string;
+  zero_tax_rate_reason: string | null;
+  zero_tax_sales_amount: Int8;
 }
 
 export interface Sellers {
@@ -317,6 +377,9 @@ export interface Tracks {
 
 export interface DB {
   e0501_imports: E0501Imports;
+  invoice_items: InvoiceItems;
+  invoice_numbers: InvoiceNumbers;
+  invoices: Invoices;
   sellers: Sellers;
   sites: Sites;
   sys_api_client_roles: SysApiClientRoles;

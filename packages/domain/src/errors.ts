@@ -38,6 +38,19 @@ export const ERROR_CODES = {
   MFA_NOT_ENROLLED: { status: 409, description: 'No MFA enrolment is pending or active.' },
   BLOCK_OVERLAP: { status: 409, description: 'The block overlaps a block already allocated in this range.' },
   NO_FREE_NUMBERS: { status: 409, description: 'The range has no free run of numbers of the requested size.' },
+  NO_NUMBER_BLOCK: { status: 409, description: "The site or device has no block of numbers for the invoice's period and type." },
+  TRACK_EXHAUSTED: {
+    status: 409,
+    description: "Every number of the site's or device's blocks for the period is used; allocate more.",
+  },
+  INVOICE_TIME_ORDER: {
+    status: 409,
+    description: 'The invoice time is earlier than that of the last number issued from the block (numbers follow time order).',
+  },
+  SELLER_QR_KEY_MISSING: {
+    status: 409,
+    description: 'The seller has no QR AES key yet; set it with PUT /api/v1/sellers/{id}/qr-key.',
+  },
   PAYLOAD_TOO_LARGE: { status: 413, description: 'The body exceeds the configured limit.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, description: 'The Content-Type is not accepted by this route.' },
   RATE_LIMITED: { status: 429, description: 'Too many requests; see Retry-After.' },

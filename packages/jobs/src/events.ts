@@ -20,6 +20,20 @@ export const EVENTS = {
     description: 'A machine client was created.',
     payload: z.object({ clientPk: z.string().uuid(), clientId: z.string(), kind: z.string() }),
   },
+  InvoiceIssued: {
+    version: 1,
+    description: 'An invoice (F0401) was issued: number, period, seller, site, buyer and total.',
+    payload: z.object({
+      invoiceId: z.string().uuid(),
+      invoiceDate: z.string(),
+      invoiceNumber: z.string(),
+      yearMonth: z.string(),
+      sellerId: z.string().uuid(),
+      siteId: z.string().uuid(),
+      buyerBan: z.string().nullable(),
+      totalAmount: z.number(),
+    }),
+  },
 } as const satisfies Record<string, { version: number; description: string; payload: z.ZodTypeAny }>;
 
 export type EventType = keyof typeof EVENTS;

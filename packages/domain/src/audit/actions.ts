@@ -100,8 +100,9 @@ export const AUDIT_ACTIONS = {
     target: 'track_block',
     description: 'A block of numbers was allocated to a site or device.',
   },
+  'invoice.issue': { category: 'invoice', target: 'invoice', description: 'An invoice (F0401) was issued.' },
   'audit.export': { category: 'export', target: 'audit_log', description: 'The audit log was exported as CSV.' },
-} as const satisfies Record<string, { category: 'auth' | 'admin' | 'export'; target: string; description: string }>;
+} as const satisfies Record<string, { category: 'auth' | 'admin' | 'export' | 'invoice'; target: string; description: string }>;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
 export const isAuditAction = (s: string): s is AuditAction => Object.hasOwn(AUDIT_ACTIONS, s);

@@ -79,7 +79,7 @@ export async function loadUserPrincipal(db: DbOrTx, userId: string, sessionId: s
 export async function loadClientPrincipal(db: DbOrTx, clientPk: string): Promise<Principal | null> {
   const row = await db
     .selectFrom('sys_api_clients')
-    .select(['id', 'client_id', 'name', 'secret_rotated_at'])
+    .select(['id', 'client_id', 'name', 'secret_rotated_at', 'device_id'])
     .where('id', '=', clientPk)
     .where('status', '=', 'active')
     .executeTakeFirst();
@@ -95,6 +95,7 @@ export async function loadClientPrincipal(db: DbOrTx, clientPk: string): Promise
     clientId: row.client_id,
     permissions,
     scope: scopeFromRows(scopeRows),
+    deviceId: row.device_id,
     tokensValidFrom: Math.floor(row.secret_rotated_at.getTime() / 1000),
   };
 }

@@ -1,0 +1,73 @@
+import { CUSTOMS_CLEARANCE_MARKS, TAX_RATES, TAX_TYPES, ZERO_TAX_RATE_REASONS } from '@app/domain';
+import { z } from 'zod';
+
+// Shapes only; the MIG 4.1 rules (formats, lengths, combinations, totals) are checked by the domain's
+// validateInvoice, which names each bad field in the same `body.…` terms.
+const decimal = z.string().regex(/^\d{1,20}(\.\d{1,7})?$/, 'a decimal string, e.g. "1" or "35.5"');
+
+export const issueBody = z.strictObject({
+  /** Issue from this site's shared blocks; machine clients bound to a device issue from the device's blocks. */
+  siteId: z.uuid({ error: 'must be a UUID' }).optional(),
+  deviceId: z.uuid({ error: 'must be a UUID' }).optional(),
+  /** When the sale happened (ISO 8601 with offset); default: now. */
+  invoiceTime: z.iso.datetime({ offset: true }).optional(),
+  invoiceType: z.enum(['07', '08']).default('07'),
+  taxType: z.enum(TAX_TYPES).default('1'),
+  taxRate: z.enum(TAX_RATES).default('0.05'),
+  buyer: z
+    .strictObject({
+      ban: z.string().max(10).optional(),
+      name: z.string().max(60).optional(),
+      address: z.string().max(100).optional(),
+    })
+    .optional(),
+  items: z
+    .array(
+      z.strictObject({
+        description: z.string().max(500),
+        quantity: decimal,
+        unit: z.string().max(6).optional(),
+        unitPrice: decimal,
+        taxType: z.enum(TAX_TYPES).optional(),
+        amount: z
+          .string()
+          .regex(/^\d{1,20}$/, 'whole TWD as a string')
+          .optional(),
+        remark: z.string().max(120).optional(),
+      }),
+    )
+    .min(1, 'at least one item')
+    .max(9999, 'at most 9999 items'),
+  printMark: z.enum(['Y', 'N']),
+  carrier: z.strictObject({ type: z.string().max(6), id1: z.string().max(400), id2: z.string().max(400) }).optional(),
+  donation: z.strictObject({ npoban: z.string().max(10) }).optional(),
+  zeroTax: z
+    .strictObject({
+      customsClearanceMark: z.enum(CUSTOMS_CLEARANCE_MARKS).optional(),
+      zeroTaxRateReason: z.enum(ZERO_TAX_RATE_REASONS).optional(),
+    })
+    .optional(),
+  mainRemark: z.string().max(200).optional(),
+});
+export type IssueInput = z.infer<typeof issueBody>;
+
+export const issuedInvoice = z.object({
+  id: z.string(),
+  invoiceNumber: z.string(),
+  randomNumber: z.string(),
+  yearMonth: z.string(),
+  invoiceDate: z.string(),
+  invoiceTime: z.string(),
+  sellerBan: z.string(),
+  buyerBan: z.string().nullable(),
+  salesAmount: z.number(),
+  freeTaxSalesAmount: z.number(),
+  zeroTaxSalesAmount: z.number(),
+  taxAmount: z.number(),
+  totalAmount: z.number(),
+  /** Printed proof: the Code 39 text (19 characters) and the left/right QR payloads. */
+  barcode: z.string(),
+  qrLeft: z.string(),
+  qrRight: z.string(),
+});
+export type IssuedInvoice = z.infer<typeof issuedInvoice>;
