@@ -58,7 +58,9 @@ export async function startBench(opts: {
     await seedDemo(db, { tenantCode: 'demo', tenantName: 'Bench', admin, posClient: pos });
     await db.destroy();
 
-    const api = spawn(process.execPath, ['--import', 'tsx', 'apps/api/src/server.ts'], {
+    // BENCH_API_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the API under load.
+    const nodeArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const api = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'apps/api/src/server.ts'], {
       cwd: ROOT,
       stdio: ['ignore', 'ignore', 'inherit'],
       env: {

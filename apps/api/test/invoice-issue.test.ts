@@ -159,13 +159,17 @@ describe('POST /api/v1/invoices', () => {
     expect(foreign.json().details).toEqual([{ field: 'body.siteId', message: 'not the device’s site' }]);
   });
 
-  it('64 concurrent clients × 10 issues on one block: no duplicate, no gap, numbers in time order', async () => {
-    const before = await t.deps.db
+  it('64 concurrent clients × 10 issues on a site with two blocks: no duplicate, no gap, each block in number and time order', async () => {
+    const trackId = (await t.deps.db.selectFrom('tracks').select('id').where('track', '=', 'AB').executeTakeFirstOrThrow()).id;
+    await t.call({ method: 'POST', url: `/api/v1/tracks/${trackId}/blocks`, token: admin, payload: { siteId, booklets: 10 } });
+    const blocks = await t.deps.db
       .selectFrom('track_blocks')
-      .select(['id', 'next_no'])
+      .select(['id', 'begin_no', 'next_no'])
       .where('site_id', '=', siteId)
       .where('device_id', 'is', null)
-      .executeTakeFirstOrThrow();
+      .orderBy('begin_no')
+      .execute();
+    expect(blocks).toHaveLength(2);
     const results = await Promise.all(
       Array.from({ length: 64 }, async () => {
         const out: string[] = [];
@@ -177,19 +181,27 @@ describe('POST /api/v1/invoices', () => {
         return out;
       }),
     );
-    const numbers = results.flat().map((n) => Number(n.slice(2)));
+    const numbers = results.flat();
     expect(new Set(numbers).size).toBe(640);
-    numbers.sort((a, b) => a - b);
-    expect(numbers[0]).toBe(before.next_no);
-    expect(numbers.at(-1)).toBe(before.next_no + 639);
-    const rows = await t.deps.db
-      .selectFrom('invoices')
-      .select(['invoice_number', 'invoice_time'])
-      .where('block_id', '=', before.id)
-      .orderBy('invoice_number')
-      .execute();
-    for (let i = 1; i < rows.length; i++)
-      expect(rows[i]!.invoice_time.getTime()).toBeGreaterThanOrEqual(rows[i - 1]!.invoice_time.getTime());
+    let total = 0;
+    for (const b of blocks) {
+      const after = await t.deps.db.selectFrom('track_blocks').select('next_no').where('id', '=', b.id).executeTakeFirstOrThrow();
+      const rows = await t.deps.db
+        .selectFrom('invoices')
+        .select(['invoice_number', 'invoice_time'])
+        .where('block_id', '=', b.id)
+        .where('invoice_number', 'in', numbers)
+        .orderBy('invoice_number')
+        .execute();
+      // This block's share of the 640: exactly the numbers from where it stood to where it stands, no gap.
+      expect(rows.map((r) => Number(r.invoice_number.slice(2)))).toEqual(
+        Array.from({ length: after.next_no - b.next_no }, (_, i) => b.next_no + i),
+      );
+      for (let i = 1; i < rows.length; i++)
+        expect(rows[i]!.invoice_time.getTime()).toBeGreaterThanOrEqual(rows[i - 1]!.invoice_time.getTime());
+      total += rows.length;
+    }
+    expect(total).toBe(640);
   });
 
   it('a used-up block answers TRACK_EXHAUSTED', async () => {

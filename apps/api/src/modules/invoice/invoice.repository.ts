@@ -47,6 +47,35 @@ export async function takeNumber(
   return { number: null, reason: b && b.next_no <= b.end_no ? 'time_order' : 'exhausted' };
 }
 
+/**
+ * Take a number from the first of `blockIds` (in order) that is free right now: blocks another issue
+ * holds are skipped, so a site with several blocks issues from them in parallel while each block still
+ * hands out its numbers in order. Null when every block is busy, used up or too late for `at` (the
+ * caller then waits on them one by one with `takeNumber`).
+ */
+export async function takeNumberSkipLocked(
+  trx: DbOrTx,
+  blockIds: string[],
+  at: Date | null,
+): Promise<{ blockId: string; number: number; issuedAt: Date } | null> {
+  const r = await sql<{ id: string; number: number; issued_at: Date }>`
+    UPDATE track_blocks
+       SET next_no = next_no + 1,
+           last_issued_at = greatest(last_issued_at, coalesce(${at}::timestamptz, clock_timestamp())),
+           updated_at = now()
+     WHERE id = (
+       SELECT id FROM track_blocks
+        WHERE id = ANY(${blockIds}::uuid[])
+          AND next_no <= end_no
+          AND (${at}::timestamptz IS NULL OR last_issued_at IS NULL OR last_issued_at <= ${at}::timestamptz)
+        ORDER BY array_position(${blockIds}::uuid[], id)
+        LIMIT 1
+        FOR UPDATE SKIP LOCKED)
+     RETURNING id, next_no - 1 AS number, last_issued_at AS issued_at`.execute(trx);
+  const row = r.rows[0];
+  return row ? { blockId: row.id, number: row.number, issuedAt: row.issued_at } : null;
+}
+
 export type InvoiceRow = {
   id: string;
   invoice_date: string;

@@ -23,7 +23,7 @@ import type { ModuleDeps } from '../../app.ts';
 import type { RequestContext, Tx } from '../../context.ts';
 import { findDevice } from '../device/device.repository.ts';
 import { findSite } from '../seller/seller.repository.ts';
-import { candidateBlocks, type InvoiceRow, insertInvoice, takeNumber } from './invoice.repository.ts';
+import { candidateBlocks, type InvoiceRow, insertInvoice, takeNumber, takeNumberSkipLocked } from './invoice.repository.ts';
 import type { IssuedInvoice, IssueInput } from './invoice.schemas.ts';
 
 type Deps = Pick<ModuleDeps, 'db' | 'tenant' | 'config' | 'now'>;
@@ -154,7 +154,17 @@ export function createInvoiceService(deps: Deps): InvoiceService {
     ): Promise<IssuedInvoice> {
       const { target, input, totals, period } = prep;
       let taken: { blockId: string; track: string; number: number; issuedAt: Date } | null = null;
-      for (const b of prep.blocks) {
+      const fast = await takeNumberSkipLocked(
+        trx,
+        prep.blocks.map((b) => b.id),
+        prep.givenTime,
+      );
+      if (fast) {
+        const track = prep.blocks.find((b) => b.id === fast.blockId)?.track as string;
+        taken = { ...fast, track };
+      }
+      // Every block busy (or used up, or too late): wait on them in order.
+      for (const b of taken ? [] : prep.blocks) {
         const r = await takeNumber(trx, b.id, prep.givenTime);
         if (r.number !== null) {
           taken = { blockId: b.id, track: b.track, number: r.number, issuedAt: r.issuedAt };
