@@ -119,6 +119,31 @@ describe('maintenance.cleanup', () => {
     });
   });
 
+  it("creates the coming months' invoice partitions when one is missing", async () => {
+    const next = new Date();
+    next.setUTCDate(15);
+    next.setUTCMonth(next.getUTCMonth() + 1);
+    const suffix = `${next.getUTCFullYear()}${String(next.getUTCMonth() + 1).padStart(2, '0')}`;
+    // A referenced partition is detached before it can be dropped (the items' foreign key points at every partition).
+    await sql
+      .raw(
+        `DROP TABLE invoice_items_${suffix}; ALTER TABLE invoices DETACH PARTITION invoices_${suffix}; DROP TABLE invoices_${suffix}`,
+      )
+      .execute(t.db);
+    const { log, lines } = captureLogger();
+    const ctx = { jobId: 'test', attempt: 1, signal: new AbortController().signal, log };
+    const handler = createMaintenanceCleanupHandler({ db: t.db });
+    expect(await handler({}, ctx)).toBe('done');
+    expect(lines.at(-1)).toMatchObject({ invoicePartitionsCreated: 2 });
+    const back = await sql<{
+      n: string;
+    }>`SELECT count(*)::text AS n FROM pg_class WHERE relname IN (${`invoices_${suffix}`}, ${`invoice_items_${suffix}`})`.execute(
+      t.db,
+    );
+    expect(back.rows[0]?.n).toBe('2');
+    expect(await handler({}, ctx)).toBe('skipped');
+  });
+
   it('stops between batches when its signal aborts (the hard timeout)', async () => {
     const controller = new AbortController();
     controller.abort(new Error('deadline'));

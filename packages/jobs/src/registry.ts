@@ -45,7 +45,8 @@ export const JOBS = {
     timeout: 'general',
     attempts: 3,
     backoffMs: 60_000,
-    description: 'Delete expired idempotency keys, expired sessions and old dispatched outbox rows.',
+    description:
+      "Delete expired idempotency keys, expired sessions and old dispatched outbox rows; create the coming months' invoice partitions.",
   }),
 } as const;
 

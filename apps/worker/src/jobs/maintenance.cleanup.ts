@@ -92,7 +92,12 @@ export async function cleanupExpired(
 export function createMaintenanceCleanupHandler(deps: { db: Database; batchSize?: number }): JobHandler<'maintenance.cleanup'> {
   return async (_payload, { signal, log }) => {
     const counts = await cleanupExpired(deps.db, { batchSize: deps.batchSize, signal });
-    log.info({ deleted: counts }, 'maintenance cleanup finished');
-    return counts.idempotencyKeys + counts.sessions + counts.outbox > 0 ? 'done' : 'skipped';
+    // Invoice partitions for this month and the next three exist before anyone needs them.
+    const created = Number(
+      (await sql<{ n: number }>`SELECT ensure_invoice_partitions(date_trunc('month', now())::date, 4) AS n`.execute(deps.db))
+        .rows[0]?.n ?? 0,
+    );
+    log.info({ deleted: counts, invoicePartitionsCreated: created }, 'maintenance cleanup finished');
+    return counts.idempotencyKeys + counts.sessions + counts.outbox + created > 0 ? 'done' : 'skipped';
   };
 }

@@ -38,6 +38,7 @@ export async function takeNumber(
            last_issued_at = greatest(last_issued_at, coalesce(${at}::timestamptz, clock_timestamp())),
            updated_at = now()
      WHERE id = ${blockId}
+       AND status = 'active'
        AND next_no <= end_no
        AND (${at}::timestamptz IS NULL OR last_issued_at IS NULL OR last_issued_at <= ${at}::timestamptz)
      RETURNING next_no - 1 AS number, last_issued_at AS issued_at`.execute(trx);
@@ -66,6 +67,7 @@ export async function takeNumberSkipLocked(
      WHERE id = (
        SELECT id FROM track_blocks
         WHERE id = ANY(${blockIds}::uuid[])
+          AND status = 'active'
           AND next_no <= end_no
           AND (${at}::timestamptz IS NULL OR last_issued_at IS NULL OR last_issued_at <= ${at}::timestamptz)
         ORDER BY array_position(${blockIds}::uuid[], id)
