@@ -204,6 +204,45 @@ describe('POST /api/v1/invoices', () => {
     expect(total).toBe(640);
   });
 
+  it('GET /invoices/{number} answers the invoice with its items; GET /invoices filters and pages', async () => {
+    const one = await t.call({ url: '/api/v1/invoices/AB00000000', token: admin });
+    expect(one.statusCode).toBe(200);
+    expect(one.json()).toMatchObject({
+      invoiceNumber: 'AB00000000',
+      status: 'issued',
+      totalAmount: 830,
+      printMark: 'Y',
+      carrier: null,
+    });
+    expect(one.json().items).toEqual([
+      expect.objectContaining({
+        seq: 1,
+        description: '95無鉛汽油',
+        quantity: '20.5000000',
+        unitPrice: '31.2000000',
+        amount: 640,
+      }),
+      expect.objectContaining({ seq: 2, amount: 150 }),
+      expect.objectContaining({ seq: 3, amount: 40 }),
+    ]);
+    expect((await t.call({ url: '/api/v1/invoices/ZZ00000000', token: admin })).statusCode).toBe(404);
+    expect((await t.call({ url: '/api/v1/invoices/bad', token: admin })).json().details[0].field).toBe('params.number');
+
+    const b2b = (await t.call({ url: '/api/v1/invoices?buyerBan=22099131', token: admin })).json();
+    expect(b2b.items.map((i: { buyerBan: string }) => i.buyerBan)).toEqual(['22099131']);
+    const p1 = (await t.call({ url: '/api/v1/invoices?limit=2', token: admin })).json();
+    expect(p1.items).toHaveLength(2);
+    const p2 = (
+      await t.call({ url: `/api/v1/invoices?limit=2&cursor=${encodeURIComponent(p1.nextCursor)}`, token: admin })
+    ).json();
+    expect(p2.items).toHaveLength(2);
+    expect(p2.items[0].invoiceNumber < p1.items[1].invoiceNumber).toBe(true);
+    const big = (await t.call({ url: '/api/v1/invoices?minTotal=1000', token: admin })).json();
+    expect(big.items.every((i: { totalAmount: number }) => i.totalAmount >= 1000)).toBe(true);
+    // A client scoped to the site sees it.
+    expect((await t.call({ url: '/api/v1/invoices/AB00000000', token: deviceToken })).statusCode).toBe(200);
+  });
+
   it('a used-up block answers TRACK_EXHAUSTED', async () => {
     const tok = deviceToken;
     const codes: number[] = [];

@@ -1,6 +1,9 @@
 /** SQL of invoice issuance. The number is taken with one atomic UPDATE of the block row. */
 import type { DbOrTx } from '@app/db';
 import { sql } from 'kysely';
+import type { scopeWhere } from '../../lib/scope-filter.ts';
+
+type ScopeFilter = ReturnType<typeof scopeWhere>;
 
 /** The active blocks a caller issues from, for one period and invoice type, in issuing order. */
 export async function candidateBlocks(
@@ -139,4 +142,89 @@ export async function insertInvoice(trx: DbOrTx, inv: InvoiceRow, items: ItemRow
     .insertInto('invoice_items')
     .values(items.map((i) => ({ ...i, invoice_id: inv.id, invoice_date: inv.invoice_date })))
     .execute();
+}
+
+const summaryColumns = [
+  'i.id',
+  'i.invoice_number',
+  'i.year_month',
+  sql<string>`i.invoice_date::text`.as('invoice_date'),
+  'i.invoice_time',
+  'i.seller_id',
+  'i.site_id',
+  'i.device_id',
+  'i.buyer_ban',
+  'i.status',
+  'i.total_amount',
+] as const;
+
+/**
+ * Invoices newest first by (invoice_date, invoice_number), keyset-paged. Filters map onto the indexes
+ * of the invoices migration (seller/site + date, number, buyer BAN + date); a date range prunes the
+ * monthly partitions. `scopeFilter` is the caller's data scope.
+ */
+export async function searchInvoices(
+  db: DbOrTx,
+  scopeFilter: ScopeFilter,
+  f: {
+    sellerId?: string;
+    siteId?: string;
+    number?: string;
+    from?: string;
+    to?: string;
+    status?: string;
+    buyerBan?: string;
+    minTotal?: number;
+    maxTotal?: number;
+    after?: { date: string; number: string };
+    limit: number;
+  },
+) {
+  let q = db.selectFrom('invoices as i').select(summaryColumns).where(scopeFilter);
+  if (f.sellerId) q = q.where('i.seller_id', '=', f.sellerId);
+  if (f.siteId) q = q.where('i.site_id', '=', f.siteId);
+  if (f.number) q = q.where('i.invoice_number', '=', f.number);
+  if (f.from) q = q.where('i.invoice_date', '>=', sql<Date>`${f.from}::date`);
+  if (f.to) q = q.where('i.invoice_date', '<=', sql<Date>`${f.to}::date`);
+  if (f.status) q = q.where('i.status', '=', f.status);
+  if (f.buyerBan) q = q.where('i.buyer_ban', '=', f.buyerBan);
+  if (f.minTotal !== undefined) q = q.where('i.total_amount', '>=', String(f.minTotal));
+  if (f.maxTotal !== undefined) q = q.where('i.total_amount', '<=', String(f.maxTotal));
+  if (f.after) {
+    const a = f.after;
+    q = q.where(sql<boolean>`(i.invoice_date, i.invoice_number) < (${a.date}::date, ${a.number})`);
+  }
+  return q.orderBy('i.invoice_date', 'desc').orderBy('i.invoice_number', 'desc').limit(f.limit).execute();
+}
+
+/** The current version of an invoice number (the registry points at it), with its items. */
+export async function findInvoiceByNumber(db: DbOrTx, number: string, scopeFilter: ScopeFilter) {
+  const inv = await db
+    .selectFrom('invoice_numbers as n')
+    .innerJoin('invoices as i', (j) => j.onRef('i.id', '=', 'n.invoice_id').onRef('i.invoice_date', '=', 'n.invoice_date'))
+    .selectAll('i')
+    .select(sql<string>`i.invoice_date::text`.as('invoice_date_text'))
+    .where('n.invoice_number', '=', number)
+    .where(scopeFilter)
+    .orderBy('n.issued_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (!inv) return null;
+  const items = await db
+    .selectFrom('invoice_items')
+    .select([
+      'seq',
+      'description',
+      sql<string>`quantity::text`.as('quantity'),
+      'unit',
+      sql<string>`unit_price::text`.as('unit_price'),
+      'amount',
+      'tax_type',
+      'remark',
+    ])
+    .where('invoice_id', '=', inv.id)
+    .where('invoice_date', '=', sql<Date>`${inv.invoice_date_text}::date`)
+    .orderBy('seq')
+    .execute();
+  return { inv, items };
 }

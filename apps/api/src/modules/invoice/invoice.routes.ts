@@ -1,7 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import type { ModuleDeps } from '../../app.ts';
-import { issueBody, issuedInvoice } from './invoice.schemas.ts';
+import {
+  invoiceDetail,
+  invoiceNumberParams,
+  invoiceSummary,
+  issueBody,
+  issuedInvoice,
+  listInvoicesQuery,
+} from './invoice.schemas.ts';
 import { createInvoiceService } from './invoice.service.ts';
 
 const tags = ['invoices'];
@@ -29,5 +37,29 @@ export async function invoiceRoutes(root: FastifyInstance, deps: ModuleDeps) {
       const prep = await svc.prepare(req.ctx, req.body);
       return reply.transact(201, (trx) => svc.commit(trx, req.ctx, prep));
     },
+  );
+
+  app.get(
+    '/api/v1/invoices',
+    {
+      config: { access: 'invoice.read' },
+      schema: {
+        operationId: 'listInvoices',
+        tags,
+        summary: 'Invoices in your data scope, newest first; pass nextCursor as cursor for the next page',
+        querystring: listInvoicesQuery,
+        response: { 200: z.object({ items: z.array(invoiceSummary), nextCursor: z.string().nullable() }) },
+      },
+    },
+    (req) => svc.list(req.ctx, req.query),
+  );
+
+  app.get(
+    '/api/v1/invoices/:number',
+    {
+      config: { access: 'invoice.read' },
+      schema: { operationId: 'getInvoice', tags, params: invoiceNumberParams, response: { 200: invoiceDetail } },
+    },
+    (req) => svc.get(req.ctx, req.params.number),
   );
 }

@@ -71,3 +71,75 @@ export const issuedInvoice = z.object({
   qrRight: z.string(),
 });
 export type IssuedInvoice = z.infer<typeof issuedInvoice>;
+
+export const invoiceNumberParams = z.strictObject({
+  number: z.string().regex(/^[A-Z]{2}\d{8}$/, 'an invoice number like AB12345678'),
+});
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD (Asia/Taipei business date)');
+
+export const listInvoicesQuery = z.strictObject({
+  sellerId: z.uuid().optional(),
+  siteId: z.uuid().optional(),
+  number: z
+    .string()
+    .regex(/^[A-Z]{2}\d{8}$/, 'an invoice number like AB12345678')
+    .optional(),
+  from: isoDate.optional(),
+  to: isoDate.optional(),
+  status: z.enum(['issued', 'cancelled', 'voided']).optional(),
+  buyerBan: z
+    .string()
+    .regex(/^\d{8}$/, '8 digits')
+    .optional(),
+  minTotal: z.coerce.number().int().min(0).optional(),
+  maxTotal: z.coerce.number().int().min(0).optional(),
+  cursor: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}\|[A-Z]{2}\d{8}$/, 'a cursor from a previous page')
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+export type ListInvoicesQuery = z.infer<typeof listInvoicesQuery>;
+
+export const invoiceSummary = z.object({
+  id: z.string(),
+  invoiceNumber: z.string(),
+  yearMonth: z.string(),
+  invoiceDate: z.string(),
+  invoiceTime: z.string(),
+  sellerId: z.string(),
+  siteId: z.string(),
+  deviceId: z.string().nullable(),
+  buyerBan: z.string().nullable(),
+  status: z.enum(['issued', 'cancelled', 'voided']),
+  totalAmount: z.number(),
+});
+
+export const invoiceDetail = invoiceSummary.extend({
+  randomNumber: z.string(),
+  invoiceType: z.string(),
+  buyerName: z.string().nullable(),
+  printMark: z.string(),
+  carrier: z.object({ type: z.string(), id1: z.string(), id2: z.string() }).nullable(),
+  npoban: z.string().nullable(),
+  taxType: z.string(),
+  taxRate: z.string(),
+  salesAmount: z.number(),
+  freeTaxSalesAmount: z.number(),
+  zeroTaxSalesAmount: z.number(),
+  taxAmount: z.number(),
+  mainRemark: z.string().nullable(),
+  items: z.array(
+    z.object({
+      seq: z.number(),
+      description: z.string(),
+      quantity: z.string(),
+      unit: z.string().nullable(),
+      unitPrice: z.string(),
+      amount: z.number(),
+      taxType: z.string().nullable(),
+      remark: z.string().nullable(),
+    }),
+  ),
+});

@@ -19,12 +19,22 @@ import {
 } from '@app/domain';
 import { appendOutbox } from '@app/jobs';
 import { decryptSecret } from '@app/security';
+import type { z } from 'zod';
 import type { ModuleDeps } from '../../app.ts';
 import type { RequestContext, Tx } from '../../context.ts';
+import { scopeWhere } from '../../lib/scope-filter.ts';
 import { findDevice } from '../device/device.repository.ts';
 import { findSite } from '../seller/seller.repository.ts';
-import { candidateBlocks, type InvoiceRow, insertInvoice, takeNumber, takeNumberSkipLocked } from './invoice.repository.ts';
-import type { IssuedInvoice, IssueInput } from './invoice.schemas.ts';
+import {
+  candidateBlocks,
+  findInvoiceByNumber,
+  type InvoiceRow,
+  insertInvoice,
+  searchInvoices,
+  takeNumber,
+  takeNumberSkipLocked,
+} from './invoice.repository.ts';
+import type { IssuedInvoice, IssueInput, invoiceDetail, invoiceSummary, ListInvoicesQuery } from './invoice.schemas.ts';
 
 type Deps = Pick<ModuleDeps, 'db' | 'tenant' | 'config' | 'now'>;
 
@@ -50,7 +60,18 @@ const ymd = (at: Date) => {
 export type InvoiceService = {
   prepare(ctx: RequestContext, input: IssueInput): Promise<Prepared>;
   commit(trx: Tx, ctx: RequestContext, prep: Prepared): Promise<IssuedInvoice>;
+  list(ctx: RequestContext, q: ListInvoicesQuery): Promise<{ items: InvoiceSummary[]; nextCursor: string | null }>;
+  get(ctx: RequestContext, number: string): Promise<InvoiceDetail>;
 };
+
+type InvoiceSummary = z.infer<typeof invoiceSummary>;
+type InvoiceDetail = z.infer<typeof invoiceDetail>;
+
+const invoiceScope = (ctx: RequestContext) => {
+  if (!ctx.principal) throw new DomainError('UNAUTHENTICATED', 'Not signed in.');
+  return scopeWhere(ctx.principal.scope, { seller: 'i.seller_id', site: 'i.site_id' });
+};
+const status = (s: string) => (s === 'cancelled' || s === 'voided' ? s : 'issued');
 
 export function createInvoiceService(deps: Deps): InvoiceService {
   const { db, tenant } = deps;
@@ -103,6 +124,71 @@ export function createInvoiceService(deps: Deps): InvoiceService {
   }
 
   return {
+    async list(ctx, q) {
+      const after = q.cursor ? { date: q.cursor.slice(0, 10), number: q.cursor.slice(11) } : undefined;
+      const rows = await searchInvoices(db, invoiceScope(ctx), { ...q, after, limit: q.limit + 1 });
+      const page = rows.slice(0, q.limit);
+      const last = page.at(-1);
+      return {
+        items: page.map((r) => ({
+          id: r.id,
+          invoiceNumber: r.invoice_number,
+          yearMonth: r.year_month,
+          invoiceDate: r.invoice_date,
+          invoiceTime: r.invoice_time.toISOString(),
+          sellerId: r.seller_id,
+          siteId: r.site_id,
+          deviceId: r.device_id,
+          buyerBan: r.buyer_ban,
+          status: status(r.status),
+          totalAmount: Number(r.total_amount),
+        })),
+        nextCursor: rows.length > q.limit && last ? `${last.invoice_date}|${last.invoice_number}` : null,
+      };
+    },
+
+    async get(ctx, number) {
+      const found = await findInvoiceByNumber(db, number, invoiceScope(ctx));
+      if (!found) throw new DomainError('NOT_FOUND', `No invoice ${number} in your scope.`);
+      const { inv, items } = found;
+      return {
+        id: inv.id,
+        invoiceNumber: inv.invoice_number,
+        yearMonth: inv.year_month,
+        invoiceDate: inv.invoice_date_text,
+        invoiceTime: inv.invoice_time.toISOString(),
+        sellerId: inv.seller_id,
+        siteId: inv.site_id,
+        deviceId: inv.device_id,
+        buyerBan: inv.buyer_ban,
+        status: status(inv.status),
+        totalAmount: Number(inv.total_amount),
+        randomNumber: inv.random_number,
+        invoiceType: inv.invoice_type,
+        buyerName: inv.buyer_name,
+        printMark: inv.print_mark,
+        carrier: inv.carrier_type ? { type: inv.carrier_type, id1: inv.carrier_id1 ?? '', id2: inv.carrier_id2 ?? '' } : null,
+        npoban: inv.npoban,
+        taxType: inv.tax_type,
+        taxRate: inv.tax_rate,
+        salesAmount: Number(inv.sales_amount),
+        freeTaxSalesAmount: Number(inv.free_tax_sales_amount),
+        zeroTaxSalesAmount: Number(inv.zero_tax_sales_amount),
+        taxAmount: Number(inv.tax_amount),
+        mainRemark: inv.main_remark,
+        items: items.map((i) => ({
+          seq: i.seq,
+          description: i.description,
+          quantity: i.quantity,
+          unit: i.unit,
+          unitPrice: i.unit_price,
+          amount: Number(i.amount),
+          taxType: i.tax_type,
+          remark: i.remark,
+        })),
+      };
+    },
+
     /** Everything before the transaction: where from, the rules, the totals, the candidate blocks. */
     async prepare(ctx: RequestContext, input: IssueInput): Promise<Prepared> {
       const target = await resolveTarget(ctx, input);
