@@ -1,8 +1,8 @@
 /**
  * Audit: every write and every export leaves one row in sys_audit_logs (actor, action, target, time,
  * source IP, request id, before/after summary). Writes that go through `req.transact` record it in
- * their own transaction; anything else (failures, refusals, exports) is recorded when the response
- * has been sent.
+ * their own transaction; anything else (failures, refusals, exports) is recorded just before the
+ * response is sent, so a caller never sees an answer whose audit entry is still missing.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppDeps, Tx } from '../context.ts';
@@ -38,9 +38,10 @@ export function installAudit(
     return result;
   });
 
-  app.addHook('onResponse', async (req, reply) => {
+  app.addHook('onSend', async (req, reply, payload) => {
     const action = req.routeOptions.config?.audit;
-    if (!action || req.auditRecorded || req.idem?.replayed || !req.ctx) return;
+    if (!action || req.auditRecorded || req.idem?.replayed || !req.ctx) return payload;
+    req.auditRecorded = true;
     try {
       await insertAudit(deps.db, {
         tenantId: deps.tenant.id,
@@ -53,5 +54,6 @@ export function installAudit(
     } catch (err) {
       req.log.error({ err, action }, 'could not write the audit entry');
     }
+    return payload;
   });
 }
