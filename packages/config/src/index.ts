@@ -46,6 +46,9 @@ export const configSchema = z
     BODY_LIMIT_BYTES: int(1_048_576, 1024),
     IMPORT_MAX_BYTES: int(10_485_760, 1024),
 
+    // E-invoice
+    TRACK_LOW_THRESHOLD: int(500, 0),
+
     // Authentication
     JWT_SECRET: secret(32, 'HMAC key signing access tokens'),
     APP_ENCRYPTION_KEY: z

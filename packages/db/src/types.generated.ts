@@ -362,6 +362,14 @@ export interface TrackBlocks {
   updated_at: Generated<Timestamp>;
 }
 
+export interface TrackLowAlerts {
+  alerted_at: Generated<Timestamp>;
+  invoice_type: string;
+  remaining: number;
+  site_id: string;
+  year_month: string;
+}
+
 export interface Tracks {
   begin_no: number;
   booklets: Generated<number | null>;
@@ -403,5 +411,6 @@ export interface DB {
   sys_user_roles: SysUserRoles;
   sys_users: SysUsers;
   track_blocks: TrackBlocks;
+  track_low_alerts: TrackLowAlerts;
   tracks: Tracks;
 }

@@ -20,6 +20,19 @@ export const EVENTS = {
     description: 'A machine client was created.',
     payload: z.object({ clientPk: z.string().uuid(), clientId: z.string(), kind: z.string() }),
   },
+  TrackLow: {
+    version: 1,
+    description:
+      "A site's unissued numbers for the current period fell below TRACK_LOW_THRESHOLD (fires once per site, period and type).",
+    payload: z.object({
+      siteId: z.string().uuid(),
+      sellerId: z.string().uuid(),
+      yearMonth: z.string(),
+      invoiceType: z.string(),
+      remaining: z.number().int(),
+      threshold: z.number().int(),
+    }),
+  },
   InvoiceIssued: {
     version: 1,
     description: 'An invoice (F0401) was issued: number, period, seller, site, buyer and total.',

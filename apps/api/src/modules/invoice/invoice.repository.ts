@@ -34,8 +34,8 @@ export async function takeNumber(
   trx: DbOrTx,
   blockId: string,
   at: Date | null,
-): Promise<{ number: number; issuedAt: Date } | { number: null; reason: 'exhausted' | 'time_order' }> {
-  const r = await sql<{ number: number; issued_at: Date }>`
+): Promise<{ number: number; endNo: number; issuedAt: Date } | { number: null; reason: 'exhausted' | 'time_order' }> {
+  const r = await sql<{ number: number; end_no: number; issued_at: Date }>`
     UPDATE track_blocks
        SET next_no = next_no + 1,
            last_issued_at = greatest(last_issued_at, coalesce(${at}::timestamptz, clock_timestamp())),
@@ -44,9 +44,9 @@ export async function takeNumber(
        AND status = 'active'
        AND next_no <= end_no
        AND (${at}::timestamptz IS NULL OR last_issued_at IS NULL OR last_issued_at <= ${at}::timestamptz)
-     RETURNING next_no - 1 AS number, last_issued_at AS issued_at`.execute(trx);
+     RETURNING next_no - 1 AS number, end_no, last_issued_at AS issued_at`.execute(trx);
   const row = r.rows[0];
-  if (row) return { number: row.number, issuedAt: row.issued_at };
+  if (row) return { number: row.number, endNo: row.end_no, issuedAt: row.issued_at };
   const b = await trx.selectFrom('track_blocks').select(['next_no', 'end_no']).where('id', '=', blockId).executeTakeFirst();
   return { number: null, reason: b && b.next_no <= b.end_no ? 'time_order' : 'exhausted' };
 }
@@ -61,8 +61,8 @@ export async function takeNumberSkipLocked(
   trx: DbOrTx,
   blockIds: string[],
   at: Date | null,
-): Promise<{ blockId: string; number: number; issuedAt: Date } | null> {
-  const r = await sql<{ id: string; number: number; issued_at: Date }>`
+): Promise<{ blockId: string; number: number; endNo: number; issuedAt: Date } | null> {
+  const r = await sql<{ id: string; number: number; end_no: number; issued_at: Date }>`
     UPDATE track_blocks
        SET next_no = next_no + 1,
            last_issued_at = greatest(last_issued_at, coalesce(${at}::timestamptz, clock_timestamp())),
@@ -76,9 +76,9 @@ export async function takeNumberSkipLocked(
         ORDER BY array_position(${blockIds}::uuid[], id)
         LIMIT 1
         FOR UPDATE SKIP LOCKED)
-     RETURNING id, next_no - 1 AS number, last_issued_at AS issued_at`.execute(trx);
+     RETURNING id, next_no - 1 AS number, end_no, last_issued_at AS issued_at`.execute(trx);
   const row = r.rows[0];
-  return row ? { blockId: row.id, number: row.number, issuedAt: row.issued_at } : null;
+  return row ? { blockId: row.id, number: row.number, endNo: row.end_no, issuedAt: row.issued_at } : null;
 }
 
 export type InvoiceRow = {
@@ -227,4 +227,32 @@ export async function findInvoiceByNumber(db: DbOrTx, number: string, scopeFilte
     .orderBy('seq')
     .execute();
   return { inv, items };
+}
+
+/** Unissued numbers of a site's active blocks for a period and type (its shared and its devices' blocks). */
+export async function siteRemaining(db: DbOrTx, f: { siteId: string; yearMonth: string; invoiceType: string }): Promise<number> {
+  const r = await db
+    .selectFrom('track_blocks as b')
+    .innerJoin('tracks as t', 't.id', 'b.track_id')
+    .select(sql<number>`coalesce(sum(b.end_no - b.next_no + 1), 0)::int`.as('remaining'))
+    .where('b.site_id', '=', f.siteId)
+    .where('b.status', '=', 'active')
+    .where('t.year_month', '=', f.yearMonth)
+    .where('t.invoice_type', '=', f.invoiceType)
+    .executeTakeFirstOrThrow();
+  return r.remaining;
+}
+
+/** Record that a site ran low; true only for the first caller (so the event fires once). */
+export async function markTrackLow(
+  db: DbOrTx,
+  v: { siteId: string; yearMonth: string; invoiceType: string; remaining: number },
+): Promise<boolean> {
+  const r = await db
+    .insertInto('track_low_alerts')
+    .values({ site_id: v.siteId, year_month: v.yearMonth, invoice_type: v.invoiceType, remaining: v.remaining })
+    .onConflict((oc) => oc.doNothing())
+    .returning('site_id')
+    .executeTakeFirst();
+  return r !== undefined;
 }

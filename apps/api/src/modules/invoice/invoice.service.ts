@@ -30,7 +30,9 @@ import {
   findInvoiceByNumber,
   type InvoiceRow,
   insertInvoice,
+  markTrackLow,
   searchInvoices,
+  siteRemaining,
   takeNumber,
   takeNumberSkipLocked,
 } from './invoice.repository.ts';
@@ -239,7 +241,7 @@ export function createInvoiceService(deps: Deps): InvoiceService {
       prep: Awaited<ReturnType<ReturnType<typeof createInvoiceService>['prepare']>>,
     ): Promise<IssuedInvoice> {
       const { target, input, totals, period } = prep;
-      let taken: { blockId: string; track: string; number: number; issuedAt: Date } | null = null;
+      let taken: { blockId: string; track: string; number: number; endNo: number; issuedAt: Date } | null = null;
       const fast = await takeNumberSkipLocked(
         trx,
         prep.blocks.map((b) => b.id),
@@ -253,7 +255,7 @@ export function createInvoiceService(deps: Deps): InvoiceService {
       for (const b of taken ? [] : prep.blocks) {
         const r = await takeNumber(trx, b.id, prep.givenTime);
         if (r.number !== null) {
-          taken = { blockId: b.id, track: b.track, number: r.number, issuedAt: r.issuedAt };
+          taken = { blockId: b.id, track: b.track, number: r.number, endNo: r.endNo, issuedAt: r.issuedAt };
           break;
         }
         if (r.reason === 'time_order') {
@@ -343,6 +345,38 @@ export function createInvoiceService(deps: Deps): InvoiceService {
         },
         { aggregateType: 'invoice', aggregateId: invoiceNumber, requestId: ctx.requestId },
       );
+      // TrackLow: only when this block itself is nearly used up can the site be low (cheap filter first).
+      const threshold = deps.config.TRACK_LOW_THRESHOLD;
+      if (taken.endNo - taken.number < threshold) {
+        const remaining = await siteRemaining(trx, {
+          siteId: target.siteId,
+          yearMonth: period.yearMonth,
+          invoiceType: input.invoiceType,
+        });
+        if (
+          remaining < threshold &&
+          (await markTrackLow(trx, {
+            siteId: target.siteId,
+            yearMonth: period.yearMonth,
+            invoiceType: input.invoiceType,
+            remaining,
+          }))
+        ) {
+          await appendOutbox(
+            trx,
+            'TrackLow',
+            {
+              siteId: target.siteId,
+              sellerId: target.seller.id,
+              yearMonth: period.yearMonth,
+              invoiceType: input.invoiceType,
+              remaining,
+              threshold,
+            },
+            { aggregateType: 'site', aggregateId: target.siteId, requestId: ctx.requestId },
+          );
+        }
+      }
       // The proof's 銷售額 is the untaxed total: B2B amounts already separate the tax; B2C totals include it.
       const total = Number(totals.totalAmount);
       const untaxed = buyerBan
