@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { createDb, createPool } from '@app/db';
 import { createTestDatabase, testConfig } from '@app/devkit/testing';
+import { periodOf } from '@app/domain';
 import { createLogger } from '@app/logger';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { seedDemo } from '../../../db/seeds/seed.ts';
@@ -80,4 +81,31 @@ export async function createTestApp(
       await t.drop();
     },
   };
+}
+
+export const QR_KEY = 'FE0F50D87215F625D1248F5FDAEBA37F';
+
+/**
+ * A seller (with a QR key) and one site holding a block of `booklets` × 50 numbers of a range in the
+ * current period: what a test needs before it can issue invoices.
+ */
+export async function setupIssuer(t: TestApp, opts: { rangeEnd?: number; booklets?: number } = {}) {
+  const admin = (await t.login()).accessToken;
+  const post = async (url: string, payload: object) => (await t.call({ method: 'POST', url, token: admin, payload })).json();
+  const seller = await post('/api/v1/sellers', { ban: '04595257', name: 'S', address: 'A', qrAesKey: QR_KEY });
+  const siteId: string = (await post(`/api/v1/sellers/${seller.id}/sites`, { code: 'S1', name: 'Site 1' })).id;
+  const track = await t.deps.db
+    .insertInto('tracks')
+    .values({
+      seller_id: seller.id,
+      invoice_type: '07',
+      year_month: periodOf(new Date()).yearMonth,
+      track: 'AB',
+      begin_no: 0,
+      end_no: opts.rangeEnd ?? 9999,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const blockId: string = (await post(`/api/v1/tracks/${track.id}/blocks`, { siteId, booklets: opts.booklets ?? 200 })).id;
+  return { admin, sellerId: seller.id as string, siteId, trackId: track.id, blockId };
 }

@@ -1,8 +1,7 @@
 /** Fuzzing POST /api/v1/invoices: any body gets 201 or a precise 4xx naming fields — never a 500 — and a refusal consumes no number. */
-import { periodOf } from '@app/domain';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from './helpers.ts';
+import { createTestApp, setupIssuer, type TestApp } from './helpers.ts';
 
 let t: TestApp;
 let admin: string;
@@ -11,28 +10,7 @@ let blockId: string;
 
 beforeAll(async () => {
   t = await createTestApp({ RATE_LIMIT_GENERAL_PER_MINUTE: '1000000' });
-  admin = (await t.login()).accessToken;
-  const post = async (url: string, payload: object) => (await t.call({ method: 'POST', url, token: admin, payload })).json();
-  const seller = await post('/api/v1/sellers', {
-    ban: '04595257',
-    name: 'S',
-    address: 'A',
-    qrAesKey: 'FE0F50D87215F625D1248F5FDAEBA37F',
-  });
-  siteId = (await post(`/api/v1/sellers/${seller.id}/sites`, { code: 'S1', name: 'Site 1' })).id;
-  const track = await t.deps.db
-    .insertInto('tracks')
-    .values({
-      seller_id: seller.id,
-      invoice_type: '07',
-      year_month: periodOf(new Date()).yearMonth,
-      track: 'AB',
-      begin_no: 0,
-      end_no: 9999,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  blockId = (await post(`/api/v1/tracks/${track.id}/blocks`, { siteId, booklets: 200 })).id;
+  ({ admin, siteId, blockId } = await setupIssuer(t));
 });
 afterAll(() => t.close());
 

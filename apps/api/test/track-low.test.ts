@@ -1,7 +1,7 @@
 /** TrackLow: when a site's unissued numbers for the period fall below the threshold, one event is written. */
 import { periodOf } from '@app/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from './helpers.ts';
+import { createTestApp, setupIssuer, type TestApp } from './helpers.ts';
 
 let t: TestApp;
 let admin: string;
@@ -9,28 +9,7 @@ let siteId: string;
 
 beforeAll(async () => {
   t = await createTestApp({ TRACK_LOW_THRESHOLD: '20', RATE_LIMIT_GENERAL_PER_MINUTE: '100000' });
-  admin = (await t.login()).accessToken;
-  const post = async (url: string, payload: object) => (await t.call({ method: 'POST', url, token: admin, payload })).json();
-  const seller = await post('/api/v1/sellers', {
-    ban: '04595257',
-    name: 'S',
-    address: 'A',
-    qrAesKey: 'FE0F50D87215F625D1248F5FDAEBA37F',
-  });
-  siteId = (await post(`/api/v1/sellers/${seller.id}/sites`, { code: 'S1', name: 'Site 1' })).id;
-  const track = await t.deps.db
-    .insertInto('tracks')
-    .values({
-      seller_id: seller.id,
-      invoice_type: '07',
-      year_month: periodOf(new Date()).yearMonth,
-      track: 'AB',
-      begin_no: 0,
-      end_no: 99,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  await post(`/api/v1/tracks/${track.id}/blocks`, { siteId, booklets: 1 }); // 50 numbers
+  ({ admin, siteId } = await setupIssuer(t, { rangeEnd: 99, booklets: 1 })); // 50 numbers
 });
 afterAll(() => t.close());
 

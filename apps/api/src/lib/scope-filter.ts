@@ -9,8 +9,9 @@
  * `sellerOfSites`: a column holding a seller id, visible when one of the scope's sites belongs to that
  *   seller (a station manager sees the seller of their station and its number ranges).
  */
-import type { DataScope } from '@app/domain';
+import { type DataScope, DomainError } from '@app/domain';
 import { type ExpressionBuilder, type ExpressionWrapper, type SqlBool, sql } from 'kysely';
+import type { RequestContext } from '../context.ts';
 
 export type ScopeColumns = { seller?: string; site?: string; sellerOfSites?: string };
 
@@ -32,4 +33,10 @@ export function scopeWhere(scope: DataScope, cols: ScopeColumns) {
     if (ors.length === 0) return expr(eb.val(false));
     return eb.or(ors);
   };
+}
+
+/** The caller's data scope (routes that reach a service are authenticated; this guards the type). */
+export function callerScope(ctx: RequestContext): DataScope {
+  if (!ctx.principal) throw new DomainError('UNAUTHENTICATED', 'Not signed in.');
+  return ctx.principal.scope;
 }

@@ -9,6 +9,7 @@ import { appendOutbox } from '@app/jobs';
 import { hashSecret, randomToken } from '@app/security';
 import type { ModuleDeps } from '../../app.ts';
 import type { RequestContext, Tx } from '../../context.ts';
+import { callerScope } from '../../lib/scope-filter.ts';
 import { findDevice } from '../device/device.repository.ts';
 import type { Subject } from '../role/role.repository.ts';
 import type { DataScopeInput } from '../role/role.schemas.ts';
@@ -94,12 +95,7 @@ export function createClientService(deps: Deps) {
       const clientId = input.clientId ?? `${input.kind}-${randomBytes(4).toString('hex')}`;
       const { secret, hash } = await newSecret();
       if (input.deviceId) {
-        const device = await findDevice(
-          trx,
-          tenant.id,
-          ctx.principal?.scope ?? { all: false, sellers: [], sites: [] },
-          input.deviceId,
-        );
+        const device = await findDevice(trx, tenant.id, callerScope(ctx), input.deviceId);
         if (!device || device.revoked_at) {
           throw new DomainError('VALIDATION_ERROR', `No active device with id ${input.deviceId} in your scope.`, [
             { field: 'body.deviceId', message: device ? 'device is revoked' : 'unknown device' },

@@ -2,6 +2,7 @@
 import { DomainError } from '@app/domain';
 import type { ModuleDeps } from '../../app.ts';
 import type { RequestContext, Tx } from '../../context.ts';
+import { callerScope } from '../../lib/scope-filter.ts';
 import { findSite } from '../seller/seller.repository.ts';
 import {
   type DeviceRow,
@@ -32,22 +33,17 @@ const toView = (r: DeviceRow): DeviceView => ({
   updatedAt: r.updated_at.toISOString(),
 });
 
-const scopeOf = (ctx: RequestContext) => {
-  if (!ctx.principal) throw new DomainError('UNAUTHENTICATED', 'Not signed in.');
-  return ctx.principal.scope;
-};
-
 export function createDeviceService(deps: Deps) {
   const { db, tenant } = deps;
 
   async function device(dbOrTx: Tx | Deps['db'], ctx: RequestContext, id: string) {
-    const r = await findDevice(dbOrTx, tenant.id, scopeOf(ctx), id);
+    const r = await findDevice(dbOrTx, tenant.id, callerScope(ctx), id);
     if (!r) throw new DomainError('NOT_FOUND', `No device with id ${id}.`);
     return r;
   }
   /** The site must exist, be active and lie in the caller's scope. */
   async function assertSite(trx: Tx, ctx: RequestContext, siteId: string) {
-    const s = await findSite(trx, tenant.id, scopeOf(ctx), siteId);
+    const s = await findSite(trx, tenant.id, callerScope(ctx), siteId);
     if (!s)
       throw new DomainError('VALIDATION_ERROR', `No site with id ${siteId} in your scope.`, [
         { field: 'body.siteId', message: 'unknown site' },
@@ -61,7 +57,7 @@ export function createDeviceService(deps: Deps) {
 
   return {
     async list(ctx: RequestContext, q: { siteId?: string; sellerId?: string; revoked?: 'true' | 'false' }) {
-      const rows = await listDevices(db, tenant.id, scopeOf(ctx), {
+      const rows = await listDevices(db, tenant.id, callerScope(ctx), {
         siteId: q.siteId,
         sellerId: q.sellerId,
         revoked: q.revoked === undefined ? undefined : q.revoked === 'true',

@@ -22,7 +22,7 @@ import { decryptSecret } from '@app/security';
 import type { z } from 'zod';
 import type { ModuleDeps } from '../../app.ts';
 import type { RequestContext, Tx } from '../../context.ts';
-import { scopeWhere } from '../../lib/scope-filter.ts';
+import { callerScope, scopeWhere } from '../../lib/scope-filter.ts';
 import { findDevice } from '../device/device.repository.ts';
 import { findSite } from '../seller/seller.repository.ts';
 import {
@@ -69,10 +69,7 @@ export type InvoiceService = {
 type InvoiceSummary = z.infer<typeof invoiceSummary>;
 type InvoiceDetail = z.infer<typeof invoiceDetail>;
 
-const invoiceScope = (ctx: RequestContext) => {
-  if (!ctx.principal) throw new DomainError('UNAUTHENTICATED', 'Not signed in.');
-  return scopeWhere(ctx.principal.scope, { seller: 'i.seller_id', site: 'i.site_id' });
-};
+const invoiceScope = (ctx: RequestContext) => scopeWhere(callerScope(ctx), { seller: 'i.seller_id', site: 'i.site_id' });
 const status = (s: string) => (s === 'cancelled' || s === 'voided' ? s : 'issued');
 
 export function createInvoiceService(deps: Deps): InvoiceService {

@@ -6,6 +6,7 @@ import { DomainError, isValidBan } from '@app/domain';
 import { encryptSecret, sha256Hex } from '@app/security';
 import type { ModuleDeps } from '../../app.ts';
 import type { RequestContext, Tx } from '../../context.ts';
+import { callerScope } from '../../lib/scope-filter.ts';
 import {
   findSeller,
   findSite,
@@ -57,11 +58,6 @@ const toSite = (r: SiteRow): SiteView => ({
   updatedAt: r.updated_at.toISOString(),
 });
 
-const scopeOf = (ctx: RequestContext) => {
-  if (!ctx.principal) throw new DomainError('UNAUTHENTICATED', 'Not signed in.');
-  return ctx.principal.scope;
-};
-
 export function createSellerService(deps: Deps) {
   const { db, tenant } = deps;
   const encKey = Buffer.from(deps.config.APP_ENCRYPTION_KEY, 'base64');
@@ -79,25 +75,25 @@ export function createSellerService(deps: Deps) {
   const notFound = (what: string, id: string) => new DomainError('NOT_FOUND', `No ${what} with id ${id}.`);
 
   async function seller(dbOrTx: Tx | Deps['db'], ctx: RequestContext, id: string, lock = false) {
-    const r = await findSeller(dbOrTx, tenant.id, scopeOf(ctx), id, lock);
+    const r = await findSeller(dbOrTx, tenant.id, callerScope(ctx), id, lock);
     if (!r) throw notFound('seller', id);
     return r;
   }
   async function site(dbOrTx: Tx | Deps['db'], ctx: RequestContext, id: string, lock = false) {
-    const r = await findSite(dbOrTx, tenant.id, scopeOf(ctx), id, lock);
+    const r = await findSite(dbOrTx, tenant.id, callerScope(ctx), id, lock);
     if (!r) throw notFound('site', id);
     return r;
   }
 
   return {
     async list(ctx: RequestContext, q: { q?: string; status?: string }) {
-      return { items: (await listSellers(db, tenant.id, scopeOf(ctx), q)).map(toSeller) };
+      return { items: (await listSellers(db, tenant.id, callerScope(ctx), q)).map(toSeller) };
     },
     get: async (ctx: RequestContext, id: string) => toSeller(await seller(db, ctx, id)),
 
     async create(trx: Tx, ctx: RequestContext, input: CreateSellerInput): Promise<SellerView> {
       assertBan(input.ban, 'body.ban');
-      if (!scopeOf(ctx).all)
+      if (!callerScope(ctx).all)
         throw new DomainError('SCOPE_FORBIDDEN', 'Only callers with an unrestricted data scope can register sellers.');
       const id = await insertSeller(trx, {
         tenant_id: tenant.id,
@@ -147,13 +143,13 @@ export function createSellerService(deps: Deps) {
 
     async listSites(ctx: RequestContext, sellerId: string) {
       await seller(db, ctx, sellerId);
-      return { items: (await listSites(db, scopeOf(ctx), sellerId)).map(toSite) };
+      return { items: (await listSites(db, callerScope(ctx), sellerId)).map(toSite) };
     },
 
     async createSite(trx: Tx, ctx: RequestContext, sellerId: string, input: CreateSiteInput): Promise<SiteView> {
       const s = await seller(trx, ctx, sellerId, true);
       if (input.branchBan) assertBan(input.branchBan, 'body.branchBan');
-      const scope = scopeOf(ctx);
+      const scope = callerScope(ctx);
       if (!scope.all && !scope.sellers.includes(s.id)) {
         throw new DomainError('SCOPE_FORBIDDEN', 'Adding sites needs the whole seller in your data scope.');
       }

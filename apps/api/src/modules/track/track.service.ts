@@ -15,6 +15,7 @@ import {
 } from '@app/domain';
 import type { ModuleDeps } from '../../app.ts';
 import type { RequestContext, Tx } from '../../context.ts';
+import { callerScope } from '../../lib/scope-filter.ts';
 import { findDevice } from '../device/device.repository.ts';
 import { findSite } from '../seller/seller.repository.ts';
 import {
@@ -73,23 +74,18 @@ const toBlockView = (r: BlockRow): BlockView => {
   };
 };
 
-const scopeOf = (ctx: RequestContext) => {
-  if (!ctx.principal) throw new DomainError('UNAUTHENTICATED', 'Not signed in.');
-  return ctx.principal.scope;
-};
-
 export function createTrackService(deps: Deps) {
   const { db, tenant } = deps;
 
   async function track(dbOrTx: Tx | Deps['db'], ctx: RequestContext, id: string) {
-    const r = await findTrack(dbOrTx, tenant.id, scopeOf(ctx), id);
+    const r = await findTrack(dbOrTx, tenant.id, callerScope(ctx), id);
     if (!r) throw new DomainError('NOT_FOUND', `No range with id ${id}.`);
     return r;
   }
 
   return {
     async list(ctx: RequestContext, q: { sellerId?: string; yearMonth?: string }) {
-      return { items: (await listTracks(db, tenant.id, scopeOf(ctx), q)).map(toTrackView) };
+      return { items: (await listTracks(db, tenant.id, callerScope(ctx), q)).map(toTrackView) };
     },
 
     /**
@@ -104,7 +100,7 @@ export function createTrackService(deps: Deps) {
         throw new DomainError('VALIDATION_ERROR', 'Bad period.', [
           { field: 'querystring.yearMonth', message: 'ROC year + even month' },
         ]);
-      const ranges = await listTracks(db, tenant.id, scopeOf(ctx), { yearMonth });
+      const ranges = await listTracks(db, tenant.id, callerScope(ctx), { yearMonth });
       const blocks = await blocksWithBans(
         db,
         ranges.map((r) => r.id),
@@ -149,7 +145,7 @@ export function createTrackService(deps: Deps) {
     async allocate(trx: Tx, ctx: RequestContext, trackId: string, input: AllocateInput): Promise<BlockView> {
       const t = await track(trx, ctx, trackId);
       await lockTrack(trx, trackId);
-      const scope = scopeOf(ctx);
+      const scope = callerScope(ctx);
       const site = await findSite(trx, tenant.id, scope, input.siteId);
       if (!site || site.seller_id !== t.seller_id) {
         throw new DomainError('VALIDATION_ERROR', 'The site is not a site of this range’s seller (or not in your scope).', [
