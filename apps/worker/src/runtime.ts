@@ -23,6 +23,7 @@ type WorkerConfig = Pick<
   | 'REPORT_JOB_TIMEOUT_MS'
   | 'OUTBOX_BATCH_SIZE'
   | 'OUTBOX_POLL_MS'
+  | 'OFFLINE_SUBMIT_GRACE_HOURS'
 >;
 
 export type RuntimeDeps = {
@@ -58,7 +59,10 @@ export function startRuntime(deps: RuntimeDeps): Runtime {
   });
 
   const subscribers = deps.subscribers ?? createSubscriberRegistry();
-  const handlers: JobHandlers = { ...createHandlers({ db, subscribers }), ...deps.handlers };
+  const handlers: JobHandlers = {
+    ...createHandlers({ db, subscribers, offlineGraceHours: config.OFFLINE_SUBMIT_GRACE_HOURS }),
+    ...deps.handlers,
+  };
   const worker = startWorker({
     connection: workerRedis,
     prefix: config.REDIS_KEY_PREFIX,

@@ -6,21 +6,21 @@ import { JOBS, type JobName, type JobPayload, jobOptions, type Queues } from '@a
 import type { Logger } from '@app/logger';
 import { sleep } from './lib/sleep.ts';
 
-type Schedule<N extends JobName = JobName> = { id: string; job: N; everyMs: number; payload: JobPayload<N> };
+/** Every `every` ms, or at the times of a cron `pattern` in time zone `tz`. */
+type Repeat = { every: number } | { pattern: string; tz: string };
+type Schedule<N extends JobName = JobName> = { id: string; job: N; repeat: Repeat; payload: JobPayload<N> };
 
 export const SCHEDULES: Schedule[] = [
-  { id: 'maintenance-cleanup-hourly', job: 'maintenance.cleanup', everyMs: 3_600_000, payload: {} },
+  { id: 'maintenance-cleanup-hourly', job: 'maintenance.cleanup', repeat: { every: 3_600_000 }, payload: {} },
+  // Periods end at 00:00 Asia/Taipei on the 1st of odd months; running daily also catches a missed night.
+  { id: 'period-close-daily', job: 'period.close', repeat: { pattern: '5 0 * * *', tz: 'Asia/Taipei' }, payload: {} },
 ];
 
 export async function registerSchedules(queues: Queues, schedules: Schedule[] = SCHEDULES): Promise<void> {
   for (const s of schedules) {
     const def = JOBS[s.job];
     const { jobId: _jobId, ...opts } = jobOptions(s.job);
-    await queues[def.queue].upsertJobScheduler(
-      s.id,
-      { every: s.everyMs },
-      { name: s.job, data: def.payload.parse(s.payload), opts },
-    );
+    await queues[def.queue].upsertJobScheduler(s.id, s.repeat, { name: s.job, data: def.payload.parse(s.payload), opts });
   }
 }
 

@@ -91,7 +91,7 @@ describe('worker process (main.ts)', () => {
     expect(run.stderr.join('\n')).toMatch(/JWT_SECRET: required/);
   });
 
-  it('starts, relays and processes an outbox event, registers the hourly cleanup, and exits 0 on SIGTERM', async () => {
+  it('starts, relays and processes an outbox event, registers the hourly cleanup and the daily period close, and exits 0 on SIGTERM', async () => {
     const config = testConfig(t.url, { LOG_LEVEL: 'info', OUTBOX_POLL_MS: '50' });
     const run = spawnMain(configEnv(config));
     await waitFor('the "worker started" log line', () => json(run.stdout).some((l) => l.msg === 'worker started'), 20_000);
@@ -103,12 +103,13 @@ describe('worker process (main.ts)', () => {
     const redis = createRedis(config.REDIS_URL, 'client');
     const maintenance = new Queue('maintenance', { connection: redis, prefix: bullPrefix(config.REDIS_KEY_PREFIX) });
     try {
-      const schedulers = await waitFor('the cleanup schedule', async () => {
+      const schedulers = await waitFor('the cleanup and period-close schedules', async () => {
         const s = await maintenance.getJobSchedulers();
-        return s.length > 0 ? s : null;
+        return s.length >= 2 ? s : null;
       });
-      expect(schedulers.map((s) => [s.key, s.every, s.name])).toEqual([
+      expect(schedulers.map((s) => [s.key, s.every ?? s.pattern, s.name]).sort()).toEqual([
         ['maintenance-cleanup-hourly', 3_600_000, 'maintenance.cleanup'],
+        ['period-close-daily', '5 0 * * *', 'period.close'],
       ]);
     } finally {
       await maintenance.close();

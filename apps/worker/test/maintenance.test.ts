@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '@app/db';
 import { testConfig } from '@app/devkit/testing';
-import { createQueues, createRedis, jobOptions } from '@app/jobs';
+import { createQueues, createRedis, JOBS, jobOptions } from '@app/jobs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupExpired, createMaintenanceCleanupHandler } from '../src/jobs/maintenance.cleanup.ts';
@@ -150,7 +150,7 @@ describe('maintenance.cleanup', () => {
     await expect(cleanupExpired(t.db, { signal: controller.signal })).rejects.toThrow('deadline');
   });
 
-  it('is scheduled hourly with the registry job options; registering again keeps one schedule', async () => {
+  it('is scheduled hourly with the registry job options; registering again keeps one schedule each', async () => {
     const config = testConfig(t.url);
     const redis = createRedis(config.REDIS_URL, 'client');
     const queues = createQueues(redis, config.REDIS_KEY_PREFIX);
@@ -158,10 +158,12 @@ describe('maintenance.cleanup', () => {
       await registerSchedules(queues);
       await registerSchedules(queues);
       const schedulers = await queues.maintenance.getJobSchedulers();
-      expect(schedulers).toHaveLength(1);
-      expect(schedulers[0]).toMatchObject({ key: SCHEDULES[0]!.id, every: 3_600_000, name: 'maintenance.cleanup' });
+      // One per schedule of the maintenance queue (cleanup, period close), not one per registration.
+      expect(schedulers).toHaveLength(SCHEDULES.filter((s) => JOBS[s.job].queue === 'maintenance').length);
+      const cleanup = schedulers.find((s) => s.key === 'maintenance-cleanup-hourly');
+      expect(cleanup).toMatchObject({ key: SCHEDULES[0]!.id, every: 3_600_000, name: 'maintenance.cleanup' });
       const { jobId: _, ...expected } = jobOptions('maintenance.cleanup');
-      expect(schedulers[0]!.template?.opts).toMatchObject(expected);
+      expect(cleanup!.template?.opts).toMatchObject(expected);
       await queues.maintenance.obliterate({ force: true });
     } finally {
       await queues.close();

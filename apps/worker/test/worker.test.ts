@@ -23,7 +23,11 @@ describe('job worker', () => {
   let worker: RunningWorker | undefined;
 
   const start = (handler: JobHandler<'event.dispatch'>, timeoutMs: number) => {
-    const handlers: JobHandlers = { 'event.dispatch': handler, 'maintenance.cleanup': async () => 'skipped' };
+    const handlers: JobHandlers = {
+      'event.dispatch': handler,
+      'maintenance.cleanup': async () => 'skipped',
+      'period.close': async () => 'skipped',
+    };
     const { log, lines } = captureLogger();
     worker = startWorker({
       connection,

@@ -48,6 +48,23 @@ export const JOBS = {
     description:
       "Delete expired idempotency keys, expired sessions and old dispatched outbox rows; create the coming months' invoice partitions.",
   }),
+  'period.close': define({
+    queue: 'maintenance',
+    // A period (ROC year + even month) to close alone; without it, every period that has ended.
+    payload: z.object({
+      period: z
+        .string()
+        .regex(/^\d{3}(0[2468]|1[02])$/)
+        .optional(),
+    }),
+    // Ahead of cleanup in the maintenance queue: blocks must close and blanks exist for E0402's 10-day deadline.
+    priority: 'P2',
+    timeout: 'general',
+    attempts: 5,
+    backoffMs: 60_000,
+    description:
+      "Close the blocks of every period that has ended and store each block's unissued numbers (period_blanks) for E0402; one PeriodClosed event per seller and period.",
+  }),
 } as const;
 
 export type JobName = keyof typeof JOBS;
