@@ -13,12 +13,14 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { AppDeps } from './context.ts';
 import { adminRoutes } from './modules/admin/admin.routes.ts';
+import { allowanceRoutes } from './modules/allowance/allowance.routes.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
 import { clientRoutes } from './modules/client/client.routes.ts';
 import { deviceRoutes } from './modules/device/device.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { invoiceRoutes } from './modules/invoice/invoice.routes.ts';
+import { invoiceLifecycleRoutes } from './modules/invoice/lifecycle.routes.ts';
 import { roleRoutes } from './modules/role/role.routes.ts';
 import { sellerRoutes } from './modules/seller/seller.routes.ts';
 import { trackRoutes } from './modules/track/track.routes.ts';
@@ -85,7 +87,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const metrics = installMetrics(app);
 
   // Modules.
-  const moduleDeps = { ...deps, metrics, clearPrincipalCache: scope.clearCache };
+  // In-process caches (principals, issuing targets and blocks) are dropped together after writes they depend on.
+  const cacheClearers: (() => void)[] = [scope.clearCache];
+  const moduleDeps: ModuleDeps = {
+    ...deps,
+    metrics,
+    clearCaches: () => {
+      for (const clear of cacheClearers) clear();
+    },
+    onClearCaches: (clear) => cacheClearers.push(clear),
+  };
   await app.register(async (i) => healthRoutes(i, deps));
   await app.register(async (i) => authRoutes(i, moduleDeps));
   await app.register(async (i) => userRoutes(i, moduleDeps));
@@ -95,9 +106,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(async (i) => deviceRoutes(i, moduleDeps));
   await app.register(async (i) => trackRoutes(i, moduleDeps));
   await app.register(async (i) => invoiceRoutes(i, moduleDeps));
+  await app.register(async (i) => invoiceLifecycleRoutes(i, moduleDeps));
+  await app.register(async (i) => allowanceRoutes(i, moduleDeps));
   await app.register(async (i) => auditRoutes(i, moduleDeps));
   await app.register(async (i) => adminRoutes(i, moduleDeps));
   return app;
 }
 
-export type ModuleDeps = AppDeps & { metrics: ReturnType<typeof installMetrics>; clearPrincipalCache: () => void };
+export type ModuleDeps = AppDeps & {
+  metrics: ReturnType<typeof installMetrics>;
+  /** Drop every in-process cache (after a committed write they depend on). */
+  clearCaches: () => void;
+  /** Register a cache to drop with the others. */
+  onClearCaches: (clear: () => void) => void;
+};

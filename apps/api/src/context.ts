@@ -70,6 +70,25 @@ export type RequestContext = {
   audit: AuditDraft;
 };
 
+/** The request's Idempotency-Key: who, which key, the request's hash; `id` once the key row is ours. */
+export type IdemState = {
+  id: string;
+  completed: boolean;
+  replayed: boolean;
+  caller: string;
+  key: string;
+  hash: string;
+  path: string;
+};
+
+/** How an inline write stores its key: a new row, or the row already claimed (`id`). */
+export type InlineKey =
+  | { kind: 'insert'; caller: string; key: string; method: string; path: string; hash: string; ttlHours: number }
+  | { kind: 'update'; id: string };
+
+/** Returned by an inline write whose Idempotency-Key already exists (unique violation): nothing was written. */
+export const KEY_TAKEN = Symbol('idempotency key taken');
+
 export type RouteAccess = Permission | 'public' | 'authenticated';
 
 declare module 'fastify' {
@@ -78,8 +97,13 @@ declare module 'fastify' {
     access?: RouteAccess;
     /** Required for every write route and every export: the audit action recorded for it. */
     audit?: AuditAction;
-    /** Set false on the few writes that cannot carry an Idempotency-Key (login, token, refresh). */
-    idempotency?: false;
+    /**
+     * Set false on the few writes that cannot carry an Idempotency-Key (login, token, refresh);
+     * 'inline' when the handler stores the key in its own write statement (see reply.inlineIdempotent).
+     */
+    idempotency?: false | 'inline';
+    /** Rebuild the answer from a stored reference response (`{"$ref": …}`) when a key is replayed. */
+    replayRef?: (ref: Record<string, unknown>, req: FastifyRequest) => Promise<unknown>;
     /** Store the idempotent response encrypted (it contains a secret shown once). */
     sensitiveResponse?: true;
     /** Extra rate-limit bucket on top of the general one. */
@@ -89,7 +113,7 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     ctx: RequestContext;
-    idem?: { id: string; completed: boolean; replayed: boolean };
+    idem?: IdemState;
     auditRecorded?: boolean;
   }
   interface FastifyReply {
@@ -98,6 +122,8 @@ declare module 'fastify' {
      * idempotent response, so the change, its audit trail and its replayable answer commit together.
      */
     transact<T>(status: number, fn: (trx: Tx) => Promise<T>): Promise<T>;
+    /** Run a write that stores its idempotency key itself (routes with `idempotency: 'inline'`). */
+    inlineIdempotent<T>(status: number, run: (key: InlineKey) => Promise<T | typeof KEY_TAKEN>): Promise<void>;
   }
 }
 

@@ -45,9 +45,16 @@ export const configSchema = z
     TRUST_PROXY: bool(false),
     BODY_LIMIT_BYTES: int(1_048_576, 1024),
     IMPORT_MAX_BYTES: int(10_485_760, 1024),
+    /** Body limit of the invoice routes (an invoice may carry 9,999 items; a batch up to 500 invoices). */
+    INVOICE_BODY_LIMIT_BYTES: int(8_388_608, 1024),
 
     // E-invoice
     TRACK_LOW_THRESHOLD: int(500, 0),
+    // Days after a period's end during which its invoices may still be cancelled (作廢); later: allowances.
+    CANCEL_GRACE_DAYS: int(15, 0, 366),
+    // Hours after a period's end during which offline invoices made in it (reserved numbers) are still
+    // accepted; the period.close job closes its blocks and stores its blanks (E0402) only after them.
+    OFFLINE_SUBMIT_GRACE_HOURS: int(48, 0, 240),
 
     // Authentication
     JWT_SECRET: secret(32, 'HMAC key signing access tokens'),

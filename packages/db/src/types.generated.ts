@@ -23,6 +23,52 @@ export type Numeric = ColumnType<string, number | string, number | string>;
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
+export interface AllowanceCounters {
+  last_no: Int8;
+  seller_id: string;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface AllowanceItems {
+  allowance_id: string;
+  amount: Int8;
+  description: string;
+  original_seq: number;
+  quantity: Numeric;
+  seq: number;
+  tax: Int8;
+  tax_type: string;
+  unit: string | null;
+  unit_price: Numeric;
+  untaxed_amount: Int8;
+}
+
+export interface Allowances {
+  allowance_date: Timestamp;
+  allowance_number: string;
+  allowance_type: Generated<string>;
+  buyer_ban: string | null;
+  created_at: Generated<Timestamp>;
+  id: Generated<string>;
+  invoice_date: Timestamp;
+  invoice_id: string;
+  invoice_number: string;
+  issued_by: string | null;
+  remark: string | null;
+  request_id: string | null;
+  seller_id: string;
+  site_id: string;
+  status: Generated<string>;
+  status_changed_at: Timestamp | null;
+  status_changed_by: string | null;
+  status_reason: string | null;
+  status_request_id: string | null;
+  tax_amount: Int8;
+  total_amount: Int8;
+  updated_at: Generated<Timestamp>;
+  year_month: string;
+}
+
 export interface E0501Imports {
   created_at: Generated<Timestamp>;
   entries_accepted: number;
@@ -96,6 +142,64 @@ export interface Invoices {
   year_month: string;
   zero_tax_rate_reason: string | null;
   zero_tax_sales_amount: Int8;
+}
+
+export interface InvoiceTransitions {
+  actor: string | null;
+  from_invoice_id: string;
+  id: Generated<Int8>;
+  invoice_date: Timestamp;
+  invoice_number: string;
+  kind: string;
+  occurred_at: Generated<Timestamp>;
+  reason: string | null;
+  remark: string | null;
+  request_id: string | null;
+  return_tax_document_number: string | null;
+  to_invoice_id: string | null;
+  year_month: string;
+}
+
+export interface OfflineReservations {
+  begin_no: number;
+  block_id: string;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  device_id: string;
+  end_no: number;
+  id: Generated<string>;
+  invoice_type: string;
+  random_numbers: string[];
+  request_id: string | null;
+  site_id: string;
+  track: string;
+  year_month: string;
+}
+
+export interface PeriodBlanks {
+  begin_no: number;
+  block_id: string | null;
+  branch_ban: string;
+  computed_at: Generated<Timestamp>;
+  count: Generated<number | null>;
+  end_no: number;
+  head_ban: string;
+  invoice_type: string;
+  seller_id: string;
+  site_id: string | null;
+  track: string;
+  track_id: string;
+  year_month: string;
+}
+
+export interface PeriodCloses {
+  blank_numbers: number;
+  blank_spans: number;
+  blocks_closed: number;
+  closed_at: Generated<Timestamp>;
+  seller_id: string;
+  updated_at: Generated<Timestamp>;
+  year_month: string;
 }
 
 export interface Sellers {
@@ -384,10 +488,17 @@ export interface Tracks {
 }
 
 export interface DB {
+  allowance_counters: AllowanceCounters;
+  allowance_items: AllowanceItems;
+  allowances: Allowances;
   e0501_imports: E0501Imports;
   invoice_items: InvoiceItems;
   invoice_numbers: InvoiceNumbers;
+  invoice_transitions: InvoiceTransitions;
   invoices: Invoices;
+  offline_reservations: OfflineReservations;
+  period_blanks: PeriodBlanks;
+  period_closes: PeriodCloses;
   sellers: Sellers;
   sites: Sites;
   sys_api_client_roles: SysApiClientRoles;

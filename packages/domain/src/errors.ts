@@ -47,9 +47,45 @@ export const ERROR_CODES = {
     status: 409,
     description: 'The invoice time is earlier than that of the last number issued from the block (numbers follow time order).',
   },
+  PERIOD_CLOSED: {
+    status: 409,
+    description:
+      'The invoice time lies in a period that has ended (or its blocks are closed): no number of it is issued any more.',
+  },
+  OFFLINE_NUMBER_NOT_RESERVED: {
+    status: 409,
+    description: "The offline invoice's number is not in a reservation of this device for the invoice's period.",
+  },
+  OFFLINE_NUMBER_USED: { status: 409, description: 'The reserved number was already issued (each number is issued once).' },
+  OFFLINE_RANDOM_MISMATCH: {
+    status: 409,
+    description: 'The random number differs from the one drawn for this number when it was reserved.',
+  },
   SELLER_QR_KEY_MISSING: {
     status: 409,
     description: 'The seller has no QR AES key yet; set it with PUT /api/v1/sellers/{id}/qr-key.',
+  },
+  INVOICE_NOT_ISSUED: {
+    status: 409,
+    description: 'The invoice is already cancelled (作廢) or voided (註銷); only an issued invoice can change state.',
+  },
+  INVOICE_CANCEL_WINDOW_CLOSED: {
+    status: 409,
+    description:
+      "The invoice's period ended more than CANCEL_GRACE_DAYS ago and it can no longer be cancelled; issue an allowance (折讓) instead.",
+  },
+  INVOICE_HAS_ALLOWANCES: {
+    status: 409,
+    description: 'The invoice has allowances that are neither cancelled nor voided; cancel or void them first.',
+  },
+  ALLOWANCE_EXCEEDS_REMAINING: {
+    status: 409,
+    description:
+      "The allowance is larger than what is left of an item (its amount minus the active allowances) or of the invoice's total; `details` names the item.",
+  },
+  ALLOWANCE_NOT_ACTIVE: {
+    status: 409,
+    description: 'The allowance is already cancelled or voided.',
   },
   PAYLOAD_TOO_LARGE: { status: 413, description: 'The body exceeds the configured limit.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, description: 'The Content-Type is not accepted by this route.' },

@@ -4,6 +4,22 @@
  */
 import { z } from 'zod';
 
+/** The payload of AllowanceCancelled and AllowanceVoided (G0501 and G0701 carry the same fields). */
+function allowanceEnded() {
+  return z.object({
+    allowanceId: z.string().uuid(),
+    allowanceNumber: z.string(),
+    allowanceDate: z.string(),
+    invoiceNumber: z.string(),
+    yearMonth: z.string(),
+    sellerId: z.string().uuid(),
+    siteId: z.string().uuid(),
+    buyerBan: z.string().nullable(),
+    reason: z.string(),
+    at: z.string(),
+  });
+}
+
 export const EVENTS = {
   UserCreated: {
     version: 1,
@@ -45,6 +61,84 @@ export const EVENTS = {
       siteId: z.string().uuid(),
       buyerBan: z.string().nullable(),
       totalAmount: z.number(),
+    }),
+  },
+  InvoiceCancelled: {
+    version: 1,
+    description: 'An issued invoice was cancelled (作廢, F0501): the version, number, period, parties, reason and time.',
+    payload: z.object({
+      invoiceId: z.string().uuid(),
+      invoiceDate: z.string(),
+      invoiceNumber: z.string(),
+      yearMonth: z.string(),
+      sellerId: z.string().uuid(),
+      siteId: z.string().uuid(),
+      buyerBan: z.string().nullable(),
+      reason: z.string(),
+      returnTaxDocumentNumber: z.string().nullable(),
+      cancelledAt: z.string(),
+    }),
+  },
+  InvoiceVoided: {
+    version: 1,
+    description:
+      'An invoice was voided (註銷, F0701) and re-issued with the same number (F0401): the voided and the re-issued version, the new buyer and total.',
+    payload: z.object({
+      voidedInvoiceId: z.string().uuid(),
+      reissuedInvoiceId: z.string().uuid(),
+      invoiceDate: z.string(),
+      invoiceNumber: z.string(),
+      yearMonth: z.string(),
+      sellerId: z.string().uuid(),
+      siteId: z.string().uuid(),
+      voidedBuyerBan: z.string().nullable(),
+      buyerBan: z.string().nullable(),
+      totalAmount: z.number(),
+      reason: z.string(),
+      voidedAt: z.string(),
+    }),
+  },
+  AllowanceIssued: {
+    version: 1,
+    description:
+      'An allowance (折讓, G0401) was issued against an invoice: its number, date, invoice and amounts (untaxed total and tax).',
+    payload: z.object({
+      allowanceId: z.string().uuid(),
+      allowanceNumber: z.string(),
+      allowanceDate: z.string(),
+      invoiceId: z.string().uuid(),
+      invoiceNumber: z.string(),
+      invoiceDate: z.string(),
+      yearMonth: z.string(),
+      sellerId: z.string().uuid(),
+      siteId: z.string().uuid(),
+      buyerBan: z.string().nullable(),
+      totalAmount: z.number(),
+      taxAmount: z.number(),
+    }),
+  },
+  AllowanceCancelled: {
+    version: 1,
+    description: 'An allowance was cancelled (G0501); its amounts count no more against the invoice.',
+    payload: allowanceEnded(),
+  },
+  AllowanceVoided: {
+    version: 1,
+    description: 'An allowance was voided (G0701); its amounts count no more against the invoice.',
+    payload: allowanceEnded(),
+  },
+  PeriodClosed: {
+    version: 1,
+    description:
+      "A period ended: period.close closed the seller's blocks of it and stored their blank numbers (period_blanks), which E0402 must report by e0402Deadline. Once per seller and period.",
+    payload: z.object({
+      sellerId: z.string().uuid(),
+      sellerBan: z.string(),
+      yearMonth: z.string(),
+      blocksClosed: z.number().int(),
+      blankSpans: z.number().int(),
+      blankNumbers: z.number().int(),
+      e0402Deadline: z.string(),
     }),
   },
 } as const satisfies Record<string, { version: number; description: string; payload: z.ZodTypeAny }>;

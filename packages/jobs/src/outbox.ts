@@ -1,6 +1,23 @@
 import type { DbOrTx } from '@app/db';
 import { EVENTS, type EventPayload, type EventType } from './events.ts';
 
+/** The sys_outbox row of an event (JSON-able), its payload checked against the catalogue. */
+export function outboxRow<T extends EventType>(
+  type: T,
+  payload: EventPayload<T>,
+  meta: { aggregateType?: string; aggregateId?: string; requestId?: string } = {},
+) {
+  const def = EVENTS[type];
+  return {
+    event_type: type as string,
+    event_version: def.version as number,
+    aggregate_type: meta.aggregateType ?? null,
+    aggregate_id: meta.aggregateId ?? null,
+    payload: def.payload.parse(payload) as Record<string, unknown>,
+    request_id: meta.requestId ?? null,
+  };
+}
+
 /**
  * Append an event to the transactional outbox. Call it with the transaction that makes the change
  * the event announces: both commit or neither does. Never enqueue to Redis inside a transaction.
@@ -11,21 +28,13 @@ export async function appendOutbox<T extends EventType>(
   payload: EventPayload<T>,
   meta: { aggregateType?: string; aggregateId?: string; requestId?: string } = {},
 ): Promise<{ id: string; eventId: string }> {
-  const def = EVENTS[type];
-  const parsed = def.payload.parse(payload);
-  const row = await trx
+  const row = outboxRow(type, payload, meta);
+  const r = await trx
     .insertInto('sys_outbox')
-    .values({
-      event_type: type,
-      event_version: def.version,
-      aggregate_type: meta.aggregateType ?? null,
-      aggregate_id: meta.aggregateId ?? null,
-      payload: JSON.stringify(parsed),
-      request_id: meta.requestId ?? null,
-    })
+    .values({ ...row, payload: JSON.stringify(row.payload) })
     .returning(['id', 'event_id'])
     .executeTakeFirstOrThrow();
-  return { id: row.id, eventId: row.event_id };
+  return { id: r.id, eventId: r.event_id };
 }
 
 /**

@@ -1,5 +1,5 @@
 /** Access tokens (JWT, HS256) and the short-lived MFA step token. Every token names its tenant. */
-import { randomUUID } from 'node:crypto';
+import { randomUUID, webcrypto } from 'node:crypto';
 import { DomainError } from '@app/domain';
 import { decodeJwt, errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 
@@ -17,13 +17,17 @@ type AnyClaims = AccessClaims | MfaClaims;
 type WithoutTenant<T> = T extends unknown ? Omit<T, 'tid'> : never;
 
 export class TokenService {
-  private readonly key: Uint8Array;
+  /** Imported once: jose would import a raw secret again on every sign and verify. */
+  private readonly key: Promise<webcrypto.CryptoKey>;
   constructor(
     secret: string,
     private readonly tenantId: string,
     private readonly accessTtlSeconds: number,
   ) {
-    this.key = new TextEncoder().encode(secret);
+    this.key = webcrypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+      'sign',
+      'verify',
+    ]);
   }
 
   get accessTtl(): number {
@@ -40,7 +44,7 @@ export class TokenService {
       .setIssuedAt()
       .setJti(randomUUID())
       .setExpirationTime(`${ttlSeconds}s`)
-      .sign(this.key);
+      .sign(await this.key);
   }
 
   /**
@@ -58,7 +62,7 @@ export class TokenService {
       throw new DomainError('TOKEN_TENANT_MISMATCH', 'The token was issued for another tenant.');
     }
     try {
-      const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
+      const { payload } = await jwtVerify(token, await this.key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
       if (!types.includes(payload.typ as T) || typeof payload.sub !== 'string') {
         throw new DomainError('TOKEN_INVALID', 'This kind of token is not accepted here.');
       }

@@ -13,12 +13,17 @@
 import { createHash } from 'node:crypto';
 import { DomainError } from '@app/domain';
 import { decryptSecret, encryptSecret } from '@app/security';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
-import type { AppDeps, Tx } from '../context.ts';
+import type { AppDeps, IdemState, InlineKey, Tx } from '../context.ts';
+import { KEY_TAKEN } from '../context.ts';
 import { API_PREFIX, isWrite } from './scope-injector.ts';
 
 const KEY_RE = /^[\x21-\x7e]{1,255}$/;
+
+/** A stored response that is a reference to rebuild on replay (`{"$ref": …}`), not the answer itself. */
+const isRef = (b: unknown): b is Record<string, unknown> & { $ref: string } =>
+  typeof b === 'object' && b !== null && typeof (b as { $ref?: unknown }).$ref === 'string';
 
 /** JSON with object keys sorted, so {a,b} and {b,a} hash the same. */
 export function canonicalJson(v: unknown): string {
@@ -90,16 +95,15 @@ export function installIdempotency(app: FastifyInstance, deps: AppDeps) {
     }
   });
 
-  app.addHook('preHandler', async (req, reply) => {
-    if (!needsKey(req)) return;
-    const key = req.headers['idempotency-key'] as string;
-    const p = req.ctx.principal;
-    const caller = p ? `${p.kind}:${p.id}` : `ip:${req.ip}`;
-    const hash = requestHash(req);
-    const path = req.url.split('?')[0] as string;
+  /**
+   * Claim the request's key (one INSERT … ON CONFLICT), or answer from it: true when the stored
+   * response was sent (a replay), false when the key is now ours (`req.idem.id` set).
+   */
+  async function claimOrReplay(req: FastifyRequest, reply: FastifyReply): Promise<boolean> {
+    const idem = req.idem as IdemState;
     const claimed = await sql<{ id: string }>`
       INSERT INTO sys_idempotency_keys (caller, idempotency_key, method, path, request_hash, locked_until, expires_at)
-      VALUES (${caller}, ${key}, ${req.method}, ${path}, ${hash},
+      VALUES (${idem.caller}, ${idem.key}, ${req.method}, ${idem.path}, ${idem.hash},
               now() + make_interval(secs => ${config.IDEMPOTENCY_LEASE_SECONDS}),
               now() + make_interval(hours => ${config.IDEMPOTENCY_TTL_HOURS}))
       ON CONFLICT (caller, idempotency_key) DO UPDATE SET
@@ -113,8 +117,8 @@ export function installIdempotency(app: FastifyInstance, deps: AppDeps) {
       RETURNING id`.execute(db);
     const mine = claimed.rows[0];
     if (mine) {
-      req.idem = { id: mine.id, completed: false, replayed: false };
-      return;
+      idem.id = mine.id;
+      return false;
     }
     const prev = await db
       .selectFrom('sys_idempotency_keys')
@@ -124,8 +128,8 @@ export function installIdempotency(app: FastifyInstance, deps: AppDeps) {
         'response_body',
         sql<number>`greatest(0, extract(epoch FROM locked_until - now()))`.as('lease_left'),
       ])
-      .where('caller', '=', caller)
-      .where('idempotency_key', '=', key)
+      .where('caller', '=', idem.caller)
+      .where('idempotency_key', '=', idem.key)
       .executeTakeFirst();
     if (!prev) {
       // Expired and purged between our two statements: vanishingly rare; the caller may simply retry.
@@ -133,7 +137,7 @@ export function installIdempotency(app: FastifyInstance, deps: AppDeps) {
         'retry-after': '1',
       });
     }
-    if (prev.request_hash !== hash) {
+    if (prev.request_hash !== idem.hash) {
       throw new DomainError(
         'IDEMPOTENCY_KEY_REUSED',
         'This Idempotency-Key was already used for a different request; use a new key for a new request.',
@@ -151,9 +155,71 @@ export function installIdempotency(app: FastifyInstance, deps: AppDeps) {
         },
       );
     }
-    req.idem = { id: '', completed: true, replayed: true };
+    idem.replayed = true;
+    let body = openBody(prev.response_body);
+    if (isRef(body)) {
+      const rebuild = req.routeOptions.config?.replayRef;
+      if (!rebuild) throw new Error(`route ${req.routeOptions.url} stored a reference response but has no replayRef`);
+      body = await rebuild(body, req);
+    }
     reply.header('idempotent-replayed', 'true');
-    return reply.code(prev.response_status).send(openBody(prev.response_body));
+    reply.code(prev.response_status).send(body);
+    return true;
+  }
+
+  app.addHook('preHandler', async (req, reply) => {
+    if (!needsKey(req)) return;
+    const p = req.ctx.principal;
+    req.idem = {
+      id: '',
+      completed: false,
+      replayed: false,
+      caller: p ? `${p.kind}:${p.id}` : `ip:${req.ip}`,
+      key: req.headers['idempotency-key'] as string,
+      hash: requestHash(req),
+      path: req.url.split('?')[0] as string,
+    };
+    if (req.routeOptions.config?.idempotency === 'inline') return;
+    if (await claimOrReplay(req, reply)) return reply;
+  });
+
+  /**
+   * Inline idempotency (routes with `idempotency: 'inline'`): `run` performs the write and stores the
+   * key in the same statement — `{ kind: 'insert' }` — and returns KEY_TAKEN when the key exists
+   * already; then the key is claimed the usual way (a replay answers from it) and `run` goes again
+   * with `{ kind: 'update', id }`. A refusal (DomainError) is stored under the key like any answer.
+   */
+  app.decorateReply('inlineIdempotent', async function inlineIdempotent<
+    T,
+  >(this: FastifyReply, status: number, run: (key: InlineKey) => Promise<T | typeof KEY_TAKEN>) {
+    const req = this.request;
+    const idem = req.idem as IdemState;
+    const target = (): InlineKey =>
+      idem.id
+        ? { kind: 'update', id: idem.id }
+        : {
+            kind: 'insert',
+            caller: idem.caller,
+            key: idem.key,
+            method: req.method,
+            path: idem.path,
+            hash: idem.hash,
+            ttlHours: config.IDEMPOTENCY_TTL_HOURS,
+          };
+    try {
+      let out = await run(target());
+      if (out === KEY_TAKEN) {
+        if (await claimOrReplay(req, this)) return;
+        out = await run(target());
+        if (out === KEY_TAKEN) throw new Error('the idempotency key was taken twice');
+      }
+      idem.completed = true;
+      req.auditRecorded = true;
+      this.code(status).send(out);
+    } catch (err) {
+      if (err instanceof DomainError && !idem.id && (await claimOrReplay(req, this))) return;
+      throw err;
+    }
   });
 
   /** Store the response in `trx` (used by req.transact so it commits with the business write). */
@@ -169,7 +235,8 @@ export function installIdempotency(app: FastifyInstance, deps: AppDeps) {
 
   app.addHook('onSend', async (req, reply, payload) => {
     const idem = req.idem;
-    if (!idem || idem.completed || idem.replayed) return payload;
+    // No id: an inline route that never claimed its key (nothing ran, nothing to store).
+    if (!idem || idem.completed || idem.replayed || !idem.id) return payload;
     idem.completed = true;
     if (reply.statusCode >= 500) {
       await db.deleteFrom('sys_idempotency_keys').where('id', '=', idem.id).execute();

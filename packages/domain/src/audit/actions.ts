@@ -101,6 +101,29 @@ export const AUDIT_ACTIONS = {
     description: 'A block of numbers was allocated to a site or device.',
   },
   'invoice.issue': { category: 'invoice', target: 'invoice', description: 'An invoice (F0401) was issued.' },
+  'invoice.reserve_offline': {
+    category: 'invoice',
+    target: 'offline_reservation',
+    description: 'A device reserved numbers (with random numbers and QR verification strings) to issue offline.',
+  },
+  'invoice.issue_batch': {
+    category: 'invoice',
+    target: 'invoice_batch',
+    description: 'A batch of up to 500 invoices was submitted (each issued invoice also has its own invoice.issue entry).',
+  },
+  'invoice.cancel': { category: 'invoice', target: 'invoice', description: 'An invoice was cancelled (作廢, F0501).' },
+  'invoice.void': {
+    category: 'invoice',
+    target: 'invoice',
+    description: 'An invoice was voided (註銷, F0701) and re-issued with the same number (F0401) and a new buyer/carrier.',
+  },
+  'allowance.issue': {
+    category: 'invoice',
+    target: 'allowance',
+    description: 'An allowance (折讓, G0401) was issued against an invoice.',
+  },
+  'allowance.cancel': { category: 'invoice', target: 'allowance', description: 'An allowance was cancelled (G0501).' },
+  'allowance.void': { category: 'invoice', target: 'allowance', description: 'An allowance was voided (G0701).' },
   'audit.export': { category: 'export', target: 'audit_log', description: 'The audit log was exported as CSV.' },
 } as const satisfies Record<string, { category: 'auth' | 'admin' | 'export' | 'invoice'; target: string; description: string }>;
 

@@ -8,6 +8,7 @@ import {
   type Interval,
   isBookletAligned,
   overlaps,
+  rangeBlanks,
   sizeOf,
 } from './allocation.ts';
 
@@ -88,6 +89,27 @@ describe('blank numbers (E0402)', () => {
     expect(blankSpans(r, 'HQ', [])).toEqual([{ begin: 0, end: 299, owner: 'HQ' }]);
   });
 
+  it('counts the holes below a block’s next number (reserved offline, never submitted) as its blanks', () => {
+    const r = { begin: 0, end: 299 };
+    const owner = 'S1';
+    // Block 0..99 issued up to 79; 10..14 and 70..79 were reserved and never submitted.
+    const block = {
+      begin: 0,
+      end: 99,
+      nextNo: 80,
+      owner,
+      holes: [
+        { begin: 10, end: 14 },
+        { begin: 70, end: 79 },
+      ],
+    };
+    expect(blankSpans(r, 'HQ', [block])).toEqual([
+      { begin: 10, end: 14, owner: 'S1' },
+      { begin: 70, end: 99, owner: 'S1' }, // the hole runs on into the unissued tail: one run
+      { begin: 100, end: 299, owner: 'HQ' },
+    ]);
+  });
+
   it('property: blanks and issued numbers tile the range exactly, without overlap', () => {
     fc.assert(
       fc.property(
@@ -104,5 +126,27 @@ describe('blank numbers (E0402)', () => {
         },
       ),
     );
+  });
+
+  it('rangeBlanks: per range, spans under the owning BAN with the block they lie in and their count', () => {
+    const ranges = [
+      { id: 'r1', begin: 0, end: 299, ban: 'HQ' },
+      { id: 'r2', begin: 1000, end: 1049, ban: 'HQ' },
+    ];
+    const blocks = [
+      { id: 'b1', rangeId: 'r1', begin: 50, end: 99, nextNo: 60, ban: 'BR1' },
+      { id: 'b2', rangeId: 'r1', begin: 0, end: 49, nextNo: 50, ban: 'HQ' },
+      { id: 'b3', rangeId: 'r2', begin: 1000, end: 1049, nextNo: 1049, ban: 'HQ' },
+    ];
+    expect(rangeBlanks(ranges, blocks)).toEqual([
+      {
+        range: ranges[0],
+        spans: [
+          { begin: 60, end: 99, ban: 'BR1', blockId: 'b1', count: 40 },
+          { begin: 100, end: 299, ban: 'HQ', blockId: null, count: 200 },
+        ],
+      },
+      { range: ranges[1], spans: [{ begin: 1049, end: 1049, ban: 'HQ', blockId: 'b3', count: 1 }] },
+    ]);
   });
 });

@@ -14,30 +14,36 @@ export type AuditEntry = {
   draft: AuditDraft;
 };
 
-/** One row in sys_audit_logs. Secrets in before/after are redacted here, whatever the caller passed. */
-export async function insertAudit(db: DbOrTx, e: AuditEntry): Promise<void> {
+/** The sys_audit_logs row of an entry (JSON-able). Secrets in before/after are redacted here, whatever the caller passed. */
+export function auditRow(e: AuditEntry) {
   const p = e.draft.actor ? { kind: e.draft.actor.type, id: e.draft.actor.id, name: e.draft.actor.name } : e.ctx.principal;
   const summary: Record<string, unknown> = {};
   if (e.draft.before !== undefined) summary.before = redactSecrets(e.draft.before);
   if (e.draft.after !== undefined) summary.after = redactSecrets(e.draft.after);
   if (e.draft.note !== undefined) summary.note = redactSecrets(e.draft.note);
+  return {
+    tenant_id: e.tenantId,
+    actor_type: p ? p.kind : 'anonymous',
+    actor_id: p ? p.id : null,
+    actor_name: p ? p.name : null,
+    action: e.draft.action ?? e.action,
+    outcome: e.outcome,
+    status_code: e.statusCode,
+    target_type: e.draft.target?.type ?? null,
+    target_id: e.draft.target?.id ?? null,
+    request_id: e.ctx.requestId,
+    source_ip: e.ctx.ip || null,
+    user_agent: e.ctx.userAgent?.slice(0, 512) ?? null,
+    summary,
+  };
+}
+
+/** One row in sys_audit_logs. */
+export async function insertAudit(db: DbOrTx, e: AuditEntry): Promise<void> {
+  const row = auditRow(e);
   await db
     .insertInto('sys_audit_logs')
-    .values({
-      tenant_id: e.tenantId,
-      actor_type: p ? p.kind : 'anonymous',
-      actor_id: p ? p.id : null,
-      actor_name: p ? p.name : null,
-      action: e.draft.action ?? e.action,
-      outcome: e.outcome,
-      status_code: e.statusCode,
-      target_type: e.draft.target?.type ?? null,
-      target_id: e.draft.target?.id ?? null,
-      request_id: e.ctx.requestId,
-      source_ip: e.ctx.ip ? sql`${e.ctx.ip}::inet` : null,
-      user_agent: e.ctx.userAgent?.slice(0, 512) ?? null,
-      summary: JSON.stringify(summary),
-    })
+    .values({ ...row, source_ip: row.source_ip ? sql`${row.source_ip}::inet` : null, summary: JSON.stringify(row.summary) })
     .execute();
 }
 

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ModuleDeps } from '../../app.ts';
-import { transactAccessChange } from '../../lib/access-change.ts';
+import { transactClearingCaches } from '../../lib/transact-clearing-caches.ts';
 import {
   loginBody,
   loginResponse,
@@ -75,7 +75,7 @@ export async function authRoutes(root: FastifyInstance, deps: ModuleDeps) {
       schema: { operationId: 'logout', tags, response: { 200: z.object({ loggedOut: z.literal(true) }) } },
     },
     (req, reply) =>
-      transactAccessChange(reply, deps.clearPrincipalCache, 200, async (trx) => {
+      transactClearingCaches(reply, deps.clearCaches, 200, async (trx) => {
         await svc.logout(trx, req.ctx);
         return { loggedOut: true as const };
       }),
@@ -101,8 +101,7 @@ export async function authRoutes(root: FastifyInstance, deps: ModuleDeps) {
         response: { 200: z.object({ changed: z.literal(true) }) },
       },
     },
-    (req, reply) =>
-      transactAccessChange(reply, deps.clearPrincipalCache, 200, (trx) => svc.changePassword(trx, req.ctx, req.body)),
+    (req, reply) => transactClearingCaches(reply, deps.clearCaches, 200, (trx) => svc.changePassword(trx, req.ctx, req.body)),
   );
 
   app.post(
@@ -131,8 +130,7 @@ export async function authRoutes(root: FastifyInstance, deps: ModuleDeps) {
         response: { 200: z.object({ enabled: z.literal(true), recoveryCodes: z.array(z.string()) }) },
       },
     },
-    (req, reply) =>
-      transactAccessChange(reply, deps.clearPrincipalCache, 200, (trx) => svc.activateMfa(trx, req.ctx, req.body.code)),
+    (req, reply) => transactClearingCaches(reply, deps.clearCaches, 200, (trx) => svc.activateMfa(trx, req.ctx, req.body.code)),
   );
 
   app.post(
@@ -146,7 +144,7 @@ export async function authRoutes(root: FastifyInstance, deps: ModuleDeps) {
         response: { 200: z.object({ enabled: z.literal(false) }) },
       },
     },
-    (req, reply) => transactAccessChange(reply, deps.clearPrincipalCache, 200, (trx) => svc.disableMfa(trx, req.ctx, req.body)),
+    (req, reply) => transactClearingCaches(reply, deps.clearCaches, 200, (trx) => svc.disableMfa(trx, req.ctx, req.body)),
   );
 
   app.post(

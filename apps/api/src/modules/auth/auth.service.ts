@@ -36,7 +36,7 @@ export type SessionTokens = {
 
 export type LoginResult = ({ mfaRequired: false } & SessionTokens) | { mfaRequired: true; mfaToken: string; expiresIn: number };
 
-type Deps = Pick<ModuleDeps, 'db' | 'config' | 'limiter' | 'tokens' | 'tenant' | 'now' | 'clearPrincipalCache'>;
+type Deps = Pick<ModuleDeps, 'db' | 'config' | 'limiter' | 'tokens' | 'tenant' | 'now' | 'clearCaches'>;
 
 export function createAuthService(deps: Deps) {
   const { db, config, tokens } = deps;
@@ -286,7 +286,7 @@ export function createAuthService(deps: Deps) {
           })
           .where('id', '=', seen.session_id)
           .execute();
-        deps.clearPrincipalCache();
+        deps.clearCaches();
         ctx.audit.action = 'auth.refresh_reuse';
         ctx.audit.target = { type: 'session', id: seen.session_id };
         ctx.audit.actor = { type: 'user', id: seen.user_id, name: seen.username };

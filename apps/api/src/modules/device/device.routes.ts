@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ModuleDeps } from '../../app.ts';
-import { transactAccessChange } from '../../lib/access-change.ts';
+import { transactClearingCaches } from '../../lib/transact-clearing-caches.ts';
 import { idParams } from '../role/role.schemas.ts';
 import { createDeviceBody, deviceView, listDevicesQuery, revokeDeviceBody, updateDeviceBody } from './device.schemas.ts';
 import { createDeviceService } from './device.service.ts';
@@ -57,7 +57,8 @@ export async function deviceRoutes(root: FastifyInstance, deps: ModuleDeps) {
       config: { access: 'device.manage', audit: 'device.update' },
       schema: { operationId: 'updateDevice', tags, params: idParams, body: updateDeviceBody, response: { 200: deviceView } },
     },
-    (req, reply) => reply.transact(200, (trx) => svc.update(trx, req.ctx, req.params.id, req.body)),
+    (req, reply) =>
+      transactClearingCaches(reply, deps.clearCaches, 200, (trx) => svc.update(trx, req.ctx, req.params.id, req.body)),
   );
 
   app.post(
@@ -74,8 +75,6 @@ export async function deviceRoutes(root: FastifyInstance, deps: ModuleDeps) {
       },
     },
     (req, reply) =>
-      transactAccessChange(reply, deps.clearPrincipalCache, 200, (trx) =>
-        svc.revoke(trx, req.ctx, req.params.id, req.body.reason),
-      ),
+      transactClearingCaches(reply, deps.clearCaches, 200, (trx) => svc.revoke(trx, req.ctx, req.params.id, req.body.reason)),
   );
 }

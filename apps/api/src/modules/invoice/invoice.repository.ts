@@ -1,7 +1,14 @@
-/** SQL of invoice issuance. The number is taken with one atomic UPDATE of the block row. */
-import type { DbOrTx } from '@app/db';
-import { sql } from 'kysely';
+/** SQL of invoices: issuing (one statement), search, detail, the site's remaining numbers. */
+
+import { createHash } from 'node:crypto';
+import { type DbOrTx, pgErrorCode } from '@app/db';
+import { DomainError } from '@app/domain';
+import type { outboxRow } from '@app/jobs';
+import { type CompiledQuery, sql } from 'kysely';
+import type pg from 'pg';
+import { type InlineKey, KEY_TAKEN } from '../../context.ts';
 import type { scopeWhere } from '../../lib/scope-filter.ts';
+import type { auditRow } from '../audit/audit.repository.ts';
 
 type ScopeFilter = ReturnType<typeof scopeWhere>;
 
@@ -22,63 +29,6 @@ export async function candidateBlocks(
     .orderBy('b.begin_no');
   q = f.deviceId ? q.where('b.device_id', '=', f.deviceId) : q.where('b.device_id', 'is', null);
   return q.execute();
-}
-
-/**
- * Take the next number of a block, atomically: the row lock serialises concurrent issues on one block,
- * and a rolled-back issue gives its number back (the next one re-reads next_no). `at` null = server
- * time, taken under the lock so times follow numbers; a given `at` must not precede the block's last.
- * Returns null when the block is used up or `at` is too early (see `reason`).
- */
-export async function takeNumber(
-  trx: DbOrTx,
-  blockId: string,
-  at: Date | null,
-): Promise<{ number: number; endNo: number; issuedAt: Date } | { number: null; reason: 'exhausted' | 'time_order' }> {
-  const r = await sql<{ number: number; end_no: number; issued_at: Date }>`
-    UPDATE track_blocks
-       SET next_no = next_no + 1,
-           last_issued_at = greatest(last_issued_at, coalesce(${at}::timestamptz, clock_timestamp())),
-           updated_at = now()
-     WHERE id = ${blockId}
-       AND status = 'active'
-       AND next_no <= end_no
-       AND (${at}::timestamptz IS NULL OR last_issued_at IS NULL OR last_issued_at <= ${at}::timestamptz)
-     RETURNING next_no - 1 AS number, end_no, last_issued_at AS issued_at`.execute(trx);
-  const row = r.rows[0];
-  if (row) return { number: row.number, endNo: row.end_no, issuedAt: row.issued_at };
-  const b = await trx.selectFrom('track_blocks').select(['next_no', 'end_no']).where('id', '=', blockId).executeTakeFirst();
-  return { number: null, reason: b && b.next_no <= b.end_no ? 'time_order' : 'exhausted' };
-}
-
-/**
- * Take a number from the first of `blockIds` (in order) that is free right now: blocks another issue
- * holds are skipped, so a site with several blocks issues from them in parallel while each block still
- * hands out its numbers in order. Null when every block is busy, used up or too late for `at` (the
- * caller then waits on them one by one with `takeNumber`).
- */
-export async function takeNumberSkipLocked(
-  trx: DbOrTx,
-  blockIds: string[],
-  at: Date | null,
-): Promise<{ blockId: string; number: number; endNo: number; issuedAt: Date } | null> {
-  const r = await sql<{ id: string; number: number; end_no: number; issued_at: Date }>`
-    UPDATE track_blocks
-       SET next_no = next_no + 1,
-           last_issued_at = greatest(last_issued_at, coalesce(${at}::timestamptz, clock_timestamp())),
-           updated_at = now()
-     WHERE id = (
-       SELECT id FROM track_blocks
-        WHERE id = ANY(${blockIds}::uuid[])
-          AND status = 'active'
-          AND next_no <= end_no
-          AND (${at}::timestamptz IS NULL OR last_issued_at IS NULL OR last_issued_at <= ${at}::timestamptz)
-        ORDER BY array_position(${blockIds}::uuid[], id)
-        LIMIT 1
-        FOR UPDATE SKIP LOCKED)
-     RETURNING id, next_no - 1 AS number, end_no, last_issued_at AS issued_at`.execute(trx);
-  const row = r.rows[0];
-  return row ? { blockId: row.id, number: row.number, endNo: row.end_no, issuedAt: row.issued_at } : null;
 }
 
 export type InvoiceRow = {
@@ -125,23 +75,383 @@ export type ItemRow = {
   remark: string | null;
 };
 
-/** The number registry, the invoice and its items. */
-export async function insertInvoice(trx: DbOrTx, inv: InvoiceRow, items: ItemRow[]): Promise<void> {
-  await trx
-    .insertInto('invoice_numbers')
-    .values({
-      year_month: inv.year_month,
-      invoice_number: inv.invoice_number,
-      block_id: inv.block_id,
-      invoice_id: inv.id,
-      invoice_date: inv.invoice_date,
-    })
+/**
+ * A compiled query as a named prepared statement: PostgreSQL parses and plans it once per connection
+ * instead of on every call (the name is the text's hash, so each variant has its own).
+ */
+async function runPrepared<R>(pool: pg.Pool, q: CompiledQuery<R>): Promise<{ rows: R[] }> {
+  const name = `q_${createHash('sha1').update(q.sql).digest('hex').slice(0, 20)}`;
+  return pool.query<R & pg.QueryResultRow>({ name, text: q.sql, values: q.parameters as unknown[] });
+}
+
+/** An invoice row as issuing writes it, before a number is taken. */
+export type InvoiceTemplate = Omit<InvoiceRow, 'invoice_number' | 'invoice_date' | 'invoice_time' | 'block_id'>;
+
+const INVOICE_COLUMNS = [
+  'id',
+  'invoice_date',
+  'invoice_time',
+  'seller_id',
+  'site_id',
+  'device_id',
+  'block_id',
+  'year_month',
+  'invoice_number',
+  'random_number',
+  'invoice_type',
+  'buyer_ban',
+  'buyer_name',
+  'print_mark',
+  'carrier_type',
+  'carrier_id1',
+  'carrier_id2',
+  'npoban',
+  'tax_type',
+  'tax_rate',
+  'customs_clearance_mark',
+  'zero_tax_rate_reason',
+  'sales_amount',
+  'free_tax_sales_amount',
+  'zero_tax_sales_amount',
+  'tax_amount',
+  'total_amount',
+  'main_remark',
+  'issued_by',
+  'request_id',
+] as const satisfies readonly (keyof InvoiceRow)[];
+const invoiceCols = sql.raw(INVOICE_COLUMNS.join(', '));
+const invoiceColsOfR = sql.raw(INVOICE_COLUMNS.map((c) => `r.${c}`).join(', '));
+
+type OutboxRow = ReturnType<typeof outboxRow>;
+type AuditRow = ReturnType<typeof auditRow>;
+
+/** Where the number comes from: the next one of the first eligible block, or a number reserved for offline use. */
+export type NumberSource =
+  | {
+      kind: 'block';
+      /** Candidate blocks in issuing order. */
+      blockIds: string[];
+      /** false: take from the first block nobody holds (SKIP LOCKED); true: wait for the first with numbers left. */
+      wait: boolean;
+      /** The given invoice time, or null for the server's clock (read once, under the block's lock). */
+      at: Date | null;
+      /** Numbers of the period can only be taken before it ends. */
+      periodEnd: Date;
+    }
+  | { kind: 'reserved'; blockId: string; track: string; number: number; at: Date };
+
+export type IssueStatement = {
+  source: NumberSource;
+  invoice: InvoiceTemplate;
+  items: ItemRow[];
+  /** The InvoiceIssued row; invoiceNumber and invoiceDate are filled in by the statement. */
+  outbox: OutboxRow;
+  /** The audit row; target_id and summary.after.invoiceNumber are filled in by the statement. */
+  audit: AuditRow;
+  /** Where the Idempotency-Key goes: a new row, or the row the request already claimed. */
+  key: InlineKey;
+  status: number;
+};
+
+/** The `n` CTE: one row (block, number, time, number text, Taipei date) or none. */
+function numberCte(src: NumberSource) {
+  if (src.kind === 'reserved') {
+    // The caller checked the reservation under its row lock; the registry's primary key refuses a reuse.
+    return sql`SELECT ${src.blockId}::uuid AS block_id, ${src.number}::int AS number, ${src.number}::int AS end_no,
+                      ${src.at}::timestamptz AS issued_at, ${src.track} || lpad(${src.number}::text, 8, '0') AS invoice_number,
+                      (${src.at}::timestamptz AT TIME ZONE 'Asia/Taipei')::date AS invoice_date`;
+  }
+  const lock = src.wait ? sql.raw('FOR UPDATE') : sql.raw('FOR UPDATE SKIP LOCKED');
+  return sql`
+        WITH t AS MATERIALIZED (SELECT coalesce(${src.at}::timestamptz, clock_timestamp()) AS at)
+        UPDATE track_blocks b
+           SET next_no = b.next_no + 1,
+               last_issued_at = greatest(b.last_issued_at, t.at),
+               updated_at = now()
+          FROM t, tracks tr
+         WHERE b.id = (
+                 SELECT c.id FROM track_blocks c
+                  WHERE c.id = ANY(${src.blockIds}::uuid[])
+                    AND c.status = 'active'
+                    AND c.next_no <= c.end_no
+                    AND (${src.at}::timestamptz IS NULL OR c.last_issued_at IS NULL OR c.last_issued_at <= ${src.at}::timestamptz)
+                  ORDER BY array_position(${src.blockIds}::uuid[], c.id)
+                  LIMIT 1 ${lock})
+           AND tr.id = b.track_id
+           AND greatest(b.last_issued_at, t.at) < ${src.periodEnd}::timestamptz
+        RETURNING b.id AS block_id, b.next_no - 1 AS number, b.end_no, b.last_issued_at AS issued_at,
+                  tr.track || lpad((b.next_no - 1)::text, 8, '0') AS invoice_number,
+                  (b.last_issued_at AT TIME ZONE 'Asia/Taipei')::date AS invoice_date`;
+}
+
+export type Issued = {
+  blockId: string;
+  number: number;
+  endNo: number;
+  issuedAt: Date;
+  invoiceNumber: string;
+  invoiceDate: string;
+};
+
+const IDEMPOTENCY_UNIQUE = 'sys_idempotency_keys_caller_idempotency_key_key';
+
+/**
+ * Issue an invoice in ONE statement (so one round trip and one commit): take the next number of the
+ * first eligible block (an atomic UPDATE of the block row — its row lock serialises issues on a block,
+ * and the number, registry, invoice, items, outbox event, audit entry and idempotency key commit or
+ * roll back together, so a failed issue gives its number back). Every insert reads the taken number
+ * from `n`, so when no block could give one nothing at all is written and the result is null.
+ * Returns KEY_TAKEN (nothing written) when the request's Idempotency-Key already exists.
+ */
+export async function issueInOneStatement(
+  db: DbOrTx,
+  s: IssueStatement,
+  /** Outside a transaction: run it as a named prepared statement on the pool (planned once per connection). */
+  pool?: pg.Pool,
+): Promise<Issued | null | typeof KEY_TAKEN> {
+  const id = s.invoice.id;
+  const ref = sql`jsonb_build_object('$ref', 'invoice', 'id', ${id}::text, 'date', n.invoice_date)`;
+  const key =
+    s.key.kind === 'insert'
+      ? sql`INSERT INTO sys_idempotency_keys (caller, idempotency_key, method, path, request_hash, response_status,
+                                             response_body, locked_until, completed_at, expires_at)
+            SELECT ${s.key.caller}, ${s.key.key}, ${s.key.method}, ${s.key.path}, ${s.key.hash}, ${s.status},
+                   ${ref}, now(), now(), now() + make_interval(hours => ${s.key.ttlHours}) FROM n`
+      : sql`UPDATE sys_idempotency_keys SET response_status = ${s.status}, response_body = ${ref}, completed_at = now()
+              FROM n WHERE sys_idempotency_keys.id = ${s.key.id}`;
+  const a = s.audit;
+  try {
+    const r = sql<{
+      block_id: string;
+      number: number;
+      end_no: number;
+      issued_at: Date;
+      invoice_number: string;
+      invoice_date: string;
+    }>`
+      WITH n AS (${numberCte(s.source)}),
+      reg AS (
+        INSERT INTO invoice_numbers (year_month, invoice_number, block_id, invoice_id, invoice_date)
+        SELECT ${s.invoice.year_month}, n.invoice_number, n.block_id, ${id}::uuid, n.invoice_date FROM n
+      ),
+      inv AS (
+        INSERT INTO invoices (${invoiceCols})
+        SELECT ${invoiceColsOfR}
+          FROM n, jsonb_populate_record(null::invoices, ${JSON.stringify(s.invoice)}::jsonb || jsonb_build_object(
+                 'invoice_number', n.invoice_number, 'invoice_date', n.invoice_date,
+                 'invoice_time', n.issued_at, 'block_id', n.block_id)) r
+      ),
+      items AS (
+        INSERT INTO invoice_items (invoice_id, invoice_date, seq, description, quantity, unit, unit_price, amount, tax_type, remark)
+        SELECT ${id}::uuid, n.invoice_date, r.seq, r.description, r.quantity, r.unit, r.unit_price, r.amount, r.tax_type, r.remark
+          FROM n, jsonb_populate_recordset(null::invoice_items, ${JSON.stringify(s.items)}::jsonb) r
+      ),
+      ob AS (
+        INSERT INTO sys_outbox (event_type, event_version, aggregate_type, aggregate_id, payload, request_id)
+        SELECT ${s.outbox.event_type}, ${s.outbox.event_version}, ${s.outbox.aggregate_type}, n.invoice_number,
+               ${JSON.stringify(s.outbox.payload)}::jsonb
+                 || jsonb_build_object('invoiceNumber', n.invoice_number, 'invoiceDate', n.invoice_date::text),
+               ${s.outbox.request_id}
+          FROM n
+      ),
+      au AS (
+        INSERT INTO sys_audit_logs (tenant_id, actor_type, actor_id, actor_name, action, outcome, status_code, target_type,
+                                    target_id, request_id, source_ip, user_agent, summary)
+        SELECT ${a.tenant_id}, ${a.actor_type}, ${a.actor_id}, ${a.actor_name}, ${a.action}, ${a.outcome}, ${a.status_code},
+               ${a.target_type}, n.invoice_number, ${a.request_id}, ${a.source_ip}::inet, ${a.user_agent},
+               jsonb_set(${JSON.stringify(a.summary)}::jsonb, '{after,invoiceNumber}', to_jsonb(n.invoice_number))
+          FROM n
+      ),
+      k AS (${key})
+      SELECT block_id, number, end_no, issued_at, invoice_number, invoice_date::text AS invoice_date FROM n`;
+    const row = (pool ? await runPrepared(pool, r.compile(db)) : await r.execute(db)).rows[0];
+    if (!row) return null;
+    return {
+      blockId: row.block_id,
+      number: row.number,
+      endNo: row.end_no,
+      issuedAt: row.issued_at,
+      invoiceNumber: row.invoice_number,
+      invoiceDate: row.invoice_date,
+    };
+  } catch (err) {
+    if (pgErrorCode(err) === '23505') {
+      const constraint = (err as { constraint?: string }).constraint;
+      if (constraint === IDEMPOTENCY_UNIQUE) return KEY_TAKEN;
+      if (constraint === 'invoice_numbers_pkey' && s.source.kind === 'reserved') {
+        throw new DomainError('OFFLINE_NUMBER_USED', 'This reserved number was already issued.', {
+          field: 'body.offline.invoiceNumber',
+        });
+      }
+    }
+    throw err;
+  }
+}
+
+/**
+ * Take `count` consecutive numbers out of the first block (in order) that still has them, by moving its
+ * next number past them: online issuing can never take them afterwards.
+ */
+export async function takeRun(
+  trx: DbOrTx,
+  blockIds: string[],
+  count: number,
+): Promise<{ blockId: string; track: string; beginNo: number } | null> {
+  if (blockIds.length === 0) return null;
+  const r = await sql<{ id: string; track: string; begin_no: number }>`
+    UPDATE track_blocks b
+       SET next_no = b.next_no + ${count}::int, updated_at = now()
+      FROM tracks tr
+     WHERE b.id = (SELECT c.id FROM track_blocks c
+                    WHERE c.id = ANY(${blockIds}::uuid[]) AND c.status = 'active' AND c.end_no - c.next_no + 1 >= ${count}::int
+                    ORDER BY array_position(${blockIds}::uuid[], c.id)
+                    LIMIT 1 FOR UPDATE)
+       AND tr.id = b.track_id
+    RETURNING b.id, tr.track, b.next_no - ${count}::int AS begin_no`.execute(trx);
+  const row = r.rows[0];
+  return row ? { blockId: row.id, track: row.track, beginNo: row.begin_no } : null;
+}
+
+export async function insertReservation(
+  trx: DbOrTx,
+  v: {
+    device_id: string;
+    site_id: string;
+    block_id: string;
+    year_month: string;
+    invoice_type: string;
+    track: string;
+    begin_no: number;
+    end_no: number;
+    random_numbers: string[];
+    created_by: string | null;
+    request_id: string;
+  },
+) {
+  return trx.insertInto('offline_reservations').values(v).returningAll().executeTakeFirstOrThrow();
+}
+
+/** Reservations in the caller's scope, newest first, with how many of their numbers were issued. */
+export async function findReservations(
+  db: DbOrTx,
+  scopeFilter: ScopeFilter,
+  f: { id?: string; deviceId?: string; yearMonth?: string; limit: number },
+) {
+  let q = db
+    .selectFrom('offline_reservations as r')
+    .selectAll('r')
+    .select(
+      sql<number>`(SELECT count(*)::int FROM invoice_numbers n
+                    WHERE n.year_month = r.year_month
+                      AND n.invoice_number BETWEEN r.track || lpad(r.begin_no::text, 8, '0') AND r.track || lpad(r.end_no::text, 8, '0'))`.as(
+        'issued',
+      ),
+    )
+    .where(scopeFilter);
+  if (f.id) q = q.where('r.id', '=', f.id);
+  if (f.deviceId) q = q.where('r.device_id', '=', f.deviceId);
+  if (f.yearMonth) q = q.where('r.year_month', '=', f.yearMonth);
+  return q.orderBy('r.created_at', 'desc').limit(f.limit).execute();
+}
+
+/** The numbers of a reservation that were issued. */
+export async function issuedInReservation(
+  db: DbOrTx,
+  r: { year_month: string; track: string; begin_no: number; end_no: number },
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom('invoice_numbers')
+    .select('invoice_number')
+    .where('year_month', '=', r.year_month)
+    .where('invoice_number', '>=', `${r.track}${String(r.begin_no).padStart(8, '0')}`)
+    .where('invoice_number', '<=', `${r.track}${String(r.end_no).padStart(8, '0')}`)
     .execute();
-  await trx.insertInto('invoices').values(inv).execute();
-  await trx
-    .insertInto('invoice_items')
-    .values(items.map((i) => ({ ...i, invoice_id: inv.id, invoice_date: inv.invoice_date })))
-    .execute();
+  return rows.map((x) => x.invoice_number);
+}
+
+/** The device's reservation holding a number, locked for the submission, with its block's status. */
+export async function lockReservation(
+  trx: DbOrTx,
+  f: { deviceId: string; yearMonth: string; invoiceType: string; track: string; number: number },
+) {
+  return trx
+    .selectFrom('offline_reservations as r')
+    .innerJoin('track_blocks as b', 'b.id', 'r.block_id')
+    .select([
+      'r.id',
+      'r.block_id',
+      'r.year_month',
+      'r.track',
+      'r.begin_no',
+      'r.end_no',
+      'r.random_numbers',
+      'b.status as block_status',
+    ])
+    .where('r.device_id', '=', f.deviceId)
+    .where('r.year_month', '=', f.yearMonth)
+    .where('r.invoice_type', '=', f.invoiceType)
+    .where('r.track', '=', f.track)
+    .where('r.begin_no', '<=', f.number)
+    .where('r.end_no', '>=', f.number)
+    .forUpdate('r')
+    .executeTakeFirst();
+}
+
+/** The latest invoice time below `number` and the earliest above it, among a reservation's issued numbers. */
+export async function reservationTimes(
+  db: DbOrTx,
+  r: { year_month: string; track: string; begin_no: number; end_no: number },
+  number: string,
+): Promise<{ before: Date | null; after: Date | null }> {
+  const lo = `${r.track}${String(r.begin_no).padStart(8, '0')}`;
+  const hi = `${r.track}${String(r.end_no).padStart(8, '0')}`;
+  const row = await db
+    .selectFrom('invoice_numbers as n')
+    .innerJoin('invoices as i', (j) => j.onRef('i.id', '=', 'n.invoice_id').onRef('i.invoice_date', '=', 'n.invoice_date'))
+    .select([
+      sql<Date | null>`max(i.invoice_time) FILTER (WHERE n.invoice_number < ${number})`.as('before'),
+      sql<Date | null>`min(i.invoice_time) FILTER (WHERE n.invoice_number > ${number})`.as('after'),
+    ])
+    .where('n.year_month', '=', r.year_month)
+    .where('n.invoice_number', '>=', lo)
+    .where('n.invoice_number', '<=', hi)
+    .executeTakeFirstOrThrow();
+  return { before: row.before, after: row.after };
+}
+
+/** The invoice an idempotency key's stored reference response points at, if the key exists. */
+export async function storedRef(db: DbOrTx, caller: string, key: string): Promise<{ id: string; date: string } | null> {
+  const row = await db
+    .selectFrom('sys_idempotency_keys')
+    .select('response_body')
+    .where('caller', '=', caller)
+    .where('idempotency_key', '=', key)
+    .executeTakeFirst();
+  const body = row?.response_body as { $ref?: string; id?: string; date?: string } | null | undefined;
+  return body?.$ref === 'invoice' && body.id && body.date ? { id: body.id, date: body.date } : null;
+}
+
+/**
+ * Why no block gave a number: every one is used up, the given time precedes a block's last invoice,
+ * the period has ended — or they were all busy (then wait for one).
+ */
+export async function whyNoNumber(
+  db: DbOrTx,
+  blockIds: string[],
+  at: Date | null,
+  periodEnd: Date,
+): Promise<'exhausted' | 'time_order' | 'period_ended' | 'busy'> {
+  const r = await sql<{ open: number; too_late: number; ended: boolean }>`
+    SELECT count(*) FILTER (WHERE next_no <= end_no)::int AS open,
+           count(*) FILTER (WHERE next_no <= end_no AND ${at}::timestamptz IS NOT NULL
+                              AND last_issued_at > ${at}::timestamptz)::int AS too_late,
+           coalesce(${at}::timestamptz, clock_timestamp()) >= ${periodEnd}::timestamptz AS ended
+      FROM track_blocks WHERE id = ANY(${blockIds}::uuid[]) AND status = 'active'`.execute(db);
+  const x = r.rows[0];
+  if (!x || x.ended) return x?.ended ? 'period_ended' : 'exhausted';
+  if (x.open === 0) return 'exhausted';
+  if (x.too_late === x.open) return 'time_order';
+  return 'busy';
 }
 
 const summaryColumns = [

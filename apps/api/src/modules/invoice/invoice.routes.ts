@@ -2,13 +2,23 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ModuleDeps } from '../../app.ts';
+import type { IdemState } from '../../context.ts';
 import {
+  BATCH_MAX,
+  batchBody,
+  batchResult,
   invoiceDetail,
   invoiceNumberParams,
   invoiceSummary,
   issueBody,
   issuedInvoice,
   listInvoicesQuery,
+  listReservationsQuery,
+  RESERVATION_MAX,
+  reservationDetail,
+  reservationParams,
+  reservationView,
+  reserveBody,
 } from './invoice.schemas.ts';
 import { createInvoiceService } from './invoice.service.ts';
 
@@ -21,7 +31,14 @@ export async function invoiceRoutes(root: FastifyInstance, deps: ModuleDeps) {
   app.post(
     '/api/v1/invoices',
     {
-      config: { access: 'invoice.issue', audit: 'invoice.issue' },
+      config: {
+        access: 'invoice.issue',
+        audit: 'invoice.issue',
+        // The issuing statement stores the key itself; a replay rebuilds the 201 from the stored invoice.
+        idempotency: 'inline',
+        replayRef: (ref) => svc.issuedAgain(ref as { id: string; date: string }),
+      },
+      bodyLimit: deps.config.INVOICE_BODY_LIMIT_BYTES,
       schema: {
         operationId: 'issueInvoice',
         tags,
@@ -34,9 +51,80 @@ export async function invoiceRoutes(root: FastifyInstance, deps: ModuleDeps) {
       },
     },
     async (req, reply) => {
-      const prep = await svc.prepare(req.ctx, req.body);
-      return reply.transact(201, (trx) => svc.commit(trx, req.ctx, prep));
+      await reply.inlineIdempotent(201, async (key) => svc.issue(req.ctx, await svc.prepare(req.ctx, req.body), key));
     },
+  );
+
+  app.post(
+    '/api/v1/invoices/batch',
+    {
+      config: { access: 'invoice.issue', audit: 'invoice.issue_batch' },
+      bodyLimit: deps.config.INVOICE_BODY_LIMIT_BYTES,
+      schema: {
+        operationId: 'issueInvoiceBatch',
+        tags,
+        summary: `Issue up to ${BATCH_MAX} invoices; each succeeds or fails on its own, with a result per entry`,
+        description:
+          'Answers 200 with one result per entry, in order: status 201 with the invoice (as POST /api/v1/invoices answers it), or ' +
+          'the 4xx the entry would have had alone, its fields named body.invoices[i].…. Retrying with the same Idempotency-Key ' +
+          'never issues an entry twice, even after a crash half-way: issued entries answer from what is stored.',
+        body: batchBody,
+        response: { 200: batchResult },
+      },
+    },
+    async (req) => {
+      const idem = req.idem as IdemState;
+      return svc.issueBatch(req.ctx, req.body.invoices, { caller: idem.caller, key: idem.key, path: idem.path });
+    },
+  );
+
+  app.post(
+    '/api/v1/offline-reservations',
+    {
+      config: { access: 'invoice.issue', audit: 'invoice.reserve_offline' },
+      schema: {
+        operationId: 'reserveOfflineNumbers',
+        tags,
+        summary: `Reserve up to ${RESERVATION_MAX} consecutive numbers for a device to issue offline`,
+        description:
+          'Takes the numbers out of the device’s block (or its site’s shared block) so online issuing never uses them, draws ' +
+          'their random numbers and answers each with the AES verification string of the left QR code: the device prints ' +
+          'valid proofs without the seller’s key, and submits each invoice later with POST /api/v1/invoices and `offline`.',
+        body: reserveBody,
+        response: { 201: reservationDetail },
+      },
+    },
+    (req, reply) => reply.transact(201, (trx) => svc.reserve(trx, req.ctx, req.body)),
+  );
+
+  app.get(
+    '/api/v1/offline-reservations',
+    {
+      config: { access: 'invoice.read' },
+      schema: {
+        operationId: 'listOfflineReservations',
+        tags,
+        summary: 'Offline reservations in your data scope, newest first, with how many numbers were issued',
+        querystring: listReservationsQuery,
+        response: { 200: z.object({ items: z.array(reservationView) }) },
+      },
+    },
+    (req) => svc.listReservations(req.ctx, req.query),
+  );
+
+  app.get(
+    '/api/v1/offline-reservations/:id',
+    {
+      config: { access: 'invoice.read' },
+      schema: {
+        operationId: 'getOfflineReservation',
+        tags,
+        summary: 'One reservation with every number, its random number, verification string and whether it was issued',
+        params: reservationParams,
+        response: { 200: reservationDetail },
+      },
+    },
+    (req) => svc.getReservation(req.ctx, req.params.id),
   );
 
   app.get(

@@ -1,5 +1,6 @@
 import { CUSTOMS_CLEARANCE_MARKS, TAX_RATES, TAX_TYPES, ZERO_TAX_RATE_REASONS } from '@app/domain';
 import { z } from 'zod';
+import { invoiceLifecycleFields } from './lifecycle.schemas.ts';
 
 // Shapes only; the MIG 4.1 rules (formats, lengths, combinations, totals) are checked by the domain's
 // validateInvoice, which names each bad field in the same `body.…` terms.
@@ -48,6 +49,16 @@ export const issueBody = z.strictObject({
     })
     .optional(),
   mainRemark: z.string().max(200).optional(),
+  /**
+   * An invoice a device issued offline with a reserved number (POST /api/v1/offline-reservations): the
+   * number and random number it printed. invoiceTime is then required (when the sale happened).
+   */
+  offline: z
+    .strictObject({
+      invoiceNumber: z.string().regex(/^[A-Z]{2}\d{8}$/, 'an invoice number like AB12345678'),
+      randomNumber: z.string().regex(/^\d{4}$/, '4 digits'),
+    })
+    .optional(),
 });
 export type IssueInput = z.infer<typeof issueBody>;
 
@@ -71,6 +82,36 @@ export const issuedInvoice = z.object({
   qrRight: z.string(),
 });
 export type IssuedInvoice = z.infer<typeof issuedInvoice>;
+
+/** At most this many invoices in one batch. */
+export const BATCH_MAX = 500;
+
+// Entries are checked one by one (a malformed entry fails alone, naming body.invoices[i].…), so the
+// batch's own schema only bounds the array.
+export const batchBody = z.strictObject({
+  invoices: z.array(z.unknown()).min(1, 'at least one invoice').max(BATCH_MAX, `at most ${BATCH_MAX} invoices`),
+});
+
+const entryError = z.object({
+  code: z.string(),
+  message: z.string(),
+  details: z.array(z.object({ field: z.string(), message: z.string(), code: z.string().optional() })).optional(),
+});
+
+export const batchResult = z.object({
+  issued: z.number(),
+  failed: z.number(),
+  /** One result per submitted invoice, in order: 201 with the invoice, or the 4xx it would have had alone. */
+  results: z.array(
+    z.object({
+      index: z.number(),
+      status: z.number(),
+      invoice: issuedInvoice.optional(),
+      error: entryError.optional(),
+    }),
+  ),
+});
+export type BatchResult = z.infer<typeof batchResult>;
 
 export const invoiceNumberParams = z.strictObject({
   number: z.string().regex(/^[A-Z]{2}\d{8}$/, 'an invoice number like AB12345678'),
@@ -142,4 +183,57 @@ export const invoiceDetail = invoiceSummary.extend({
       remark: z.string().nullable(),
     }),
   ),
+  /** Allowances, what is left to allow, and the status history (lifecycle.schemas.ts). */
+  ...invoiceLifecycleFields,
 });
+
+/** At most this many numbers in one offline reservation. */
+export const RESERVATION_MAX = 1000;
+
+export const reserveBody = z.strictObject({
+  /** The device that will issue offline; a machine client bound to a device reserves for it and may omit this. */
+  deviceId: z.uuid({ error: 'must be a UUID' }).optional(),
+  count: z.number().int().min(1).max(RESERVATION_MAX).default(50),
+  invoiceType: z.enum(['07', '08']).default('07'),
+  /** ROC period (e.g. 11412); default: the current one. Only the current and the next period can be reserved. */
+  yearMonth: z
+    .string()
+    .regex(/^\d{3}(0[2468]|1[02])$/, 'ROC year + even month, e.g. 11412')
+    .optional(),
+});
+
+export const reservationView = z.object({
+  id: z.string(),
+  deviceId: z.string(),
+  siteId: z.string(),
+  yearMonth: z.string(),
+  invoiceType: z.string(),
+  track: z.string(),
+  beginNo: z.string(),
+  endNo: z.string(),
+  count: z.number(),
+  /** How many of the reserved numbers have been submitted as invoices. */
+  issued: z.number(),
+  createdAt: z.string(),
+});
+
+export const reservationDetail = reservationView.extend({
+  /**
+   * Each reserved number with its random number and the AES verification string of the left QR code
+   * (print-and-protocols.md §2.5): enough to print a valid proof offline without the seller's key.
+   */
+  numbers: z.array(
+    z.object({ invoiceNumber: z.string(), randomNumber: z.string(), verification: z.string(), issued: z.boolean() }),
+  ),
+});
+
+export const listReservationsQuery = z.strictObject({
+  deviceId: z.uuid().optional(),
+  yearMonth: z
+    .string()
+    .regex(/^\d{3}(0[2468]|1[02])$/, 'ROC year + even month')
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export const reservationParams = z.strictObject({ id: z.uuid({ error: 'must be a UUID' }) });

@@ -1,48 +1,78 @@
 /**
  * Issuing an invoice (F0401). Everything that can refuse it is checked before a number is taken, so a
- * refused invoice consumes nothing; then, in one transaction, the next number of the caller's block is
- * taken (one atomic UPDATE), the number registry, invoice, items, outbox event, audit entry and
- * idempotent response are written. The answer carries the printed proof's barcode and QR payloads.
+ * refused invoice consumes nothing; then ONE statement takes the next number of the caller's block
+ * (an atomic UPDATE of the block row) and writes the number registry, invoice, items, outbox event,
+ * audit entry and idempotency key — one round trip, one commit. Where the caller issues from (site,
+ * seller, QR key, candidate blocks) is cached for a few seconds and dropped on every write to it.
+ * The answer carries the printed proof's barcode and QR payloads.
  */
-import { randomInt } from 'node:crypto';
+import { createHash, randomInt } from 'node:crypto';
 import {
   DomainError,
   formatNo,
   type InvoiceInput,
+  nextPeriod,
   type Period,
   periodOf,
-  proofCodes,
-  splitTaxIncluded,
+  precomputeVerification,
   type Totals,
-  taipeiDateParts,
   validateInvoice,
 } from '@app/domain';
-import { appendOutbox } from '@app/jobs';
+import { appendOutbox, outboxRow } from '@app/jobs';
 import { decryptSecret } from '@app/security';
+import { sql } from 'kysely';
 import type { z } from 'zod';
 import type { ModuleDeps } from '../../app.ts';
-import type { RequestContext, Tx } from '../../context.ts';
+import { type InlineKey, KEY_TAKEN, type RequestContext, type Tx } from '../../context.ts';
 import { callerScope, scopeWhere } from '../../lib/scope-filter.ts';
+import { TtlCache } from '../../lib/ttl-cache.ts';
+import { canonicalJson } from '../../plugins/idempotency.ts';
+import { auditRow } from '../audit/audit.repository.ts';
 import { findDevice } from '../device/device.repository.ts';
 import { findSite } from '../seller/seller.repository.ts';
 import {
   candidateBlocks,
   findInvoiceByNumber,
-  type InvoiceRow,
-  insertInvoice,
+  findReservations,
+  type InvoiceTemplate,
+  type Issued,
+  type IssueStatement,
+  insertReservation,
+  issuedInReservation,
+  issueInOneStatement,
+  lockReservation,
   markTrackLow,
+  reservationTimes,
   searchInvoices,
   siteRemaining,
-  takeNumber,
-  takeNumberSkipLocked,
+  storedRef,
+  takeRun,
+  whyNoNumber,
 } from './invoice.repository.ts';
-import type { IssuedInvoice, IssueInput, invoiceDetail, invoiceSummary, ListInvoicesQuery } from './invoice.schemas.ts';
+import {
+  type BatchResult,
+  type IssuedInvoice,
+  type IssueInput,
+  type invoiceDetail,
+  type invoiceSummary,
+  issueBody,
+  type ListInvoicesQuery,
+  type listReservationsQuery,
+  type reservationDetail,
+  type reservationView,
+  type reserveBody,
+} from './invoice.schemas.ts';
+import { loadInvoiceLifecycle } from './lifecycle.service.ts';
+import { invoiceProof, issuingSeller, type ProofInput } from './proof.ts';
 
-type Deps = Pick<ModuleDeps, 'db' | 'tenant' | 'config' | 'now'>;
+type Deps = Pick<ModuleDeps, 'db' | 'pool' | 'tenant' | 'config' | 'now' | 'log'> & Partial<Pick<ModuleDeps, 'onClearCaches'>>;
+
+type Target = { siteId: string; deviceId: string | null; seller: SellerRow; aesKey: string };
+type SellerRow = { id: string; ban: string; name: string; address: string };
 
 /** What `prepare` found out, for `commit`. */
 type Prepared = {
-  target: { siteId: string; deviceId: string | null; seller: { id: string; ban: string }; aesKey: string };
+  target: Target;
   input: IssueInput;
   givenTime: Date | null;
   period: Period;
@@ -53,31 +83,288 @@ type Prepared = {
 
 /** How far a POS clock may run ahead of the server's. */
 const MAX_FUTURE_SKEW_MS = 5 * 60_000;
-
-const ymd = (at: Date) => {
-  const p = taipeiDateParts(at);
-  return `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
-};
+/** How long where-a-caller-issues-from is cached (writes to sellers, sites, devices, blocks drop it at once). */
+const ISSUER_CACHE_MS = 5_000;
 
 export type InvoiceService = {
   prepare(ctx: RequestContext, input: IssueInput): Promise<Prepared>;
-  commit(trx: Tx, ctx: RequestContext, prep: Prepared): Promise<IssuedInvoice>;
+  /** Issue a prepared invoice; KEY_TAKEN when the Idempotency-Key exists already (nothing written). */
+  issue(ctx: RequestContext, prep: Prepared, key: InlineKey): Promise<IssuedInvoice | typeof KEY_TAKEN>;
+  /** The 201 answer of an issued invoice again, rebuilt from what is stored (idempotent replay). */
+  issuedAgain(ref: { id: string; date: string }): Promise<IssuedInvoice>;
+  /**
+   * Issue up to BATCH_MAX invoices, each on its own: entry i stores its own idempotency key (derived
+   * from the batch's key and i) in its issuing statement, so a batch retried after a crash half-way
+   * answers the entries already issued from what is stored and issues only the rest.
+   */
+  issueBatch(ctx: RequestContext, entries: unknown[], batch: { caller: string; key: string; path: string }): Promise<BatchResult>;
+  /** Reserve `count` numbers of one block for a device to issue offline, with random numbers and verification strings. */
+  reserve(trx: Tx, ctx: RequestContext, body: ReserveBody): Promise<ReservationDetail>;
+  listReservations(ctx: RequestContext, q: ListReservationsQuery): Promise<{ items: ReservationView[] }>;
+  getReservation(ctx: RequestContext, id: string): Promise<ReservationDetail>;
   list(ctx: RequestContext, q: ListInvoicesQuery): Promise<{ items: InvoiceSummary[]; nextCursor: string | null }>;
   get(ctx: RequestContext, number: string): Promise<InvoiceDetail>;
 };
 
 type InvoiceSummary = z.infer<typeof invoiceSummary>;
+type ReserveBody = z.infer<typeof reserveBody>;
+type ReservationView = z.infer<typeof reservationView>;
+type ReservationDetail = z.infer<typeof reservationDetail>;
+type ListReservationsQuery = z.infer<typeof listReservationsQuery>;
 type InvoiceDetail = z.infer<typeof invoiceDetail>;
+
+const reservationScope = (ctx: RequestContext) => scopeWhere(callerScope(ctx), { site: 'r.site_id' });
+
+function reservationOf(
+  r: {
+    id: string;
+    device_id: string;
+    site_id: string;
+    year_month: string;
+    invoice_type: string;
+    track: string;
+    begin_no: number;
+    end_no: number;
+    created_at: Date;
+  },
+  issued: number,
+) {
+  return {
+    id: r.id,
+    deviceId: r.device_id,
+    siteId: r.site_id,
+    yearMonth: r.year_month,
+    invoiceType: r.invoice_type,
+    track: r.track,
+    beginNo: formatNo(r.begin_no),
+    endNo: formatNo(r.end_no),
+    count: r.end_no - r.begin_no + 1,
+    issued,
+    createdAt: r.created_at.toISOString(),
+  };
+}
 
 const invoiceScope = (ctx: RequestContext) => scopeWhere(callerScope(ctx), { seller: 'i.seller_id', site: 'i.site_id' });
 const status = (s: string) => (s === 'cancelled' || s === 'voided' ? s : 'issued');
+
+/** A refusal as a batch entry's error, its fields named inside the batch (`body.invoices[i].…`). */
+function entryErrorOf(err: DomainError, at: string) {
+  const rename = (f: unknown) => (typeof f === 'string' ? f.replace(/^body/, at) : at);
+  const d = err.details as { field?: unknown; message?: unknown; code?: unknown }[] | { field?: unknown } | undefined;
+  const list = Array.isArray(d) ? d : d && typeof d === 'object' && 'field' in d ? [{ ...d, message: err.message }] : [];
+  const details = list.map((x) => ({
+    field: rename(x.field),
+    message: typeof x.message === 'string' ? x.message : err.message,
+    ...(typeof x.code === 'string' ? { code: x.code } : {}),
+  }));
+  return { code: err.code, message: err.message, ...(details.length ? { details } : {}) };
+}
+
+/** The 201 answer of an issued invoice, with the printed proof's barcode and QR payloads. */
+function issuedView(
+  v: Omit<ProofInput, 'totals'> & { id: string; yearMonth: string; invoiceDate: string; totals: Totals },
+): IssuedInvoice {
+  const { totals } = v;
+  return {
+    id: v.id,
+    invoiceNumber: v.invoiceNumber,
+    randomNumber: v.randomNumber,
+    yearMonth: v.yearMonth,
+    invoiceDate: v.invoiceDate,
+    invoiceTime: v.invoiceTime.toISOString(),
+    sellerBan: v.sellerBan,
+    buyerBan: v.buyerBan,
+    salesAmount: Number(totals.salesAmount),
+    freeTaxSalesAmount: Number(totals.freeTaxSalesAmount),
+    zeroTaxSalesAmount: Number(totals.zeroTaxSalesAmount),
+    taxAmount: Number(totals.taxAmount),
+    totalAmount: Number(totals.totalAmount),
+    ...invoiceProof(v),
+  };
+}
 
 export function createInvoiceService(deps: Deps): InvoiceService {
   const { db, tenant } = deps;
   const encKey = Buffer.from(deps.config.APP_ENCRYPTION_KEY, 'base64');
 
+  const targets = new TtlCache<Target>(ISSUER_CACHE_MS);
+  const blockLists = new TtlCache<{ id: string; track: string }[]>(ISSUER_CACHE_MS);
+  deps.onClearCaches?.(() => {
+    targets.clear();
+    blockLists.clear();
+  });
+
+  /** Where the caller issues from (cached per caller, site and device; failures are not cached). */
+  function resolveTarget(ctx: RequestContext, input: IssueInput): Promise<Target> {
+    const p = ctx.principal;
+    if (!p) throw new DomainError('UNAUTHENTICATED', 'Not signed in.');
+    const key = `${p.kind}:${p.id}|${input.siteId ?? ''}|${input.deviceId ?? ''}`;
+    return targets.getOrLoad(key, () => loadTarget(ctx, input));
+  }
+
+  /** The active blocks to issue from, in order; cached unless empty (a new allocation shows at once). */
+  async function blocksFor(
+    f: { siteId: string; deviceId: string | null; yearMonth: string; invoiceType: string },
+    fresh: boolean,
+  ) {
+    const key = `${f.siteId}|${f.deviceId ?? ''}|${f.yearMonth}|${f.invoiceType}`;
+    if (fresh) blockLists.clear();
+    const list = await blockLists.getOrLoad(key, () => candidateBlocks(db, f));
+    if (list.length === 0) blockLists.clear();
+    return list;
+  }
+
+  /**
+   * TrackLow: only when this block itself is nearly used up can the site be low (cheap filter first).
+   * Runs after the invoice committed, in its own transaction; if it fails, the next issue checks again
+   * (the alert row, not this call, makes the event fire exactly once).
+   */
+  async function checkTrackLow(ctx: RequestContext, target: Target, invoiceType: string, yearMonth: string, taken: Issued) {
+    const threshold = deps.config.TRACK_LOW_THRESHOLD;
+    if (taken.endNo - taken.number >= threshold) return;
+    try {
+      await db.transaction().execute(async (trx) => {
+        const remaining = await siteRemaining(trx, { siteId: target.siteId, yearMonth, invoiceType });
+        if (remaining >= threshold) return;
+        if (!(await markTrackLow(trx, { siteId: target.siteId, yearMonth, invoiceType, remaining }))) return;
+        await appendOutbox(
+          trx,
+          'TrackLow',
+          { siteId: target.siteId, sellerId: target.seller.id, yearMonth, invoiceType, remaining, threshold },
+          { aggregateType: 'site', aggregateId: target.siteId, requestId: ctx.requestId },
+        );
+      });
+    } catch (err) {
+      deps.log.error({ err, siteId: target.siteId }, 'TrackLow check failed; the next issue checks again');
+    }
+  }
+
+  type Statement = Omit<IssueStatement, 'source'>;
+
+  /** The next number of the caller's blocks: first from a block nobody holds, else wait for the first with numbers left. */
+  async function takeFromBlocks(prep: Prepared, statement: Statement): Promise<Issued | typeof KEY_TAKEN> {
+    const { target, input, period } = prep;
+    let blockIds = prep.blocks.map((b) => b.id);
+    // First from a block nobody holds right now; when all are busy, wait for the first with numbers left.
+    let why: Awaited<ReturnType<typeof whyNoNumber>> = 'busy';
+    for (let attempt = 0; attempt < 3 && why === 'busy'; attempt++) {
+      const r = await issueInOneStatement(
+        db,
+        { ...statement, source: { kind: 'block', blockIds, wait: attempt > 0, at: prep.givenTime, periodEnd: period.end } },
+        deps.pool,
+      );
+      if (r) return r;
+      // Perhaps the cached blocks are stale (used up, closed, or a new one allocated): reload them.
+      blockIds = (
+        await blocksFor(
+          { siteId: target.siteId, deviceId: target.deviceId, yearMonth: period.yearMonth, invoiceType: input.invoiceType },
+          true,
+        )
+      ).map((b) => b.id);
+      why = blockIds.length === 0 ? 'exhausted' : await whyNoNumber(db, blockIds, prep.givenTime, period.end);
+    }
+    if (why === 'time_order') {
+      throw new DomainError(
+        'INVOICE_TIME_ORDER',
+        'A later invoice was already issued from this block; the invoice time must not be earlier.',
+        { field: 'body.invoiceTime' },
+      );
+    }
+    if (why === 'period_ended') {
+      throw new DomainError(
+        'PERIOD_CLOSED',
+        `Period ${period.yearMonth} ended while the invoice was being issued; retry to issue it in the new period.`,
+      );
+    }
+    if (why === 'busy') {
+      // Not stored under the key (5xx): the same request may simply be retried.
+      throw new DomainError('SERVICE_UNAVAILABLE', 'Every block was busy three times over; retry with the same key.', undefined, {
+        'retry-after': '1',
+      });
+    }
+    throw new DomainError(
+      'TRACK_EXHAUSTED',
+      `Every number for period ${period.yearMonth} at this site/device is used; allocate more.`,
+    );
+  }
+
+  /**
+   * A number the device reserved for offline use: it must lie in one of the device's reservations for
+   * the invoice's period and type, carry the random number drawn for it, be unused (the registry's key),
+   * and keep number order = time order among the reservation's invoices. The reservation's row lock
+   * serialises submissions of one reservation.
+   */
+  async function takeReserved(
+    prep: Prepared,
+    offline: NonNullable<IssueInput['offline']>,
+    statement: Statement,
+  ): Promise<Issued | typeof KEY_TAKEN> {
+    const { target, input, period } = prep;
+    const at = prep.givenTime as Date;
+    const acceptedUntil = period.end.getTime() + deps.config.OFFLINE_SUBMIT_GRACE_HOURS * 3_600_000;
+    if (deps.now().getTime() >= acceptedUntil) {
+      throw new DomainError(
+        'PERIOD_CLOSED',
+        `Offline invoices of period ${period.yearMonth} were accepted until ${new Date(acceptedUntil).toISOString()}.`,
+        { field: 'body.invoiceTime' },
+      );
+    }
+    const track = offline.invoiceNumber.slice(0, 2);
+    const number = Number(offline.invoiceNumber.slice(2));
+    const taken = await db
+      .transaction()
+      .execute(async (trx) => {
+        const r = await lockReservation(trx, {
+          deviceId: target.deviceId as string,
+          yearMonth: period.yearMonth,
+          invoiceType: input.invoiceType,
+          track,
+          number,
+        });
+        if (!r) {
+          throw new DomainError(
+            'OFFLINE_NUMBER_NOT_RESERVED',
+            `${offline.invoiceNumber} is not reserved for this device in period ${period.yearMonth}.`,
+            { field: 'body.offline.invoiceNumber' },
+          );
+        }
+        if (r.block_status !== 'active') {
+          throw new DomainError('PERIOD_CLOSED', `Period ${period.yearMonth} is closed; its numbers can no longer be issued.`, {
+            field: 'body.invoiceTime',
+          });
+        }
+        if (r.random_numbers[number - r.begin_no] !== offline.randomNumber) {
+          throw new DomainError('OFFLINE_RANDOM_MISMATCH', `The random number drawn for ${offline.invoiceNumber} differs.`, {
+            field: 'body.offline.randomNumber',
+          });
+        }
+        const order = await reservationTimes(trx, r, offline.invoiceNumber);
+        if ((order.before && order.before > at) || (order.after && order.after < at)) {
+          throw new DomainError(
+            'INVOICE_TIME_ORDER',
+            'Within a reservation, a higher number may not carry an earlier invoice time than a lower one.',
+            { field: 'body.invoiceTime' },
+          );
+        }
+        const out = await issueInOneStatement(trx, {
+          ...statement,
+          invoice: { ...statement.invoice, random_number: offline.randomNumber },
+          source: { kind: 'reserved', blockId: r.block_id, track, number, at },
+        });
+        // The failed insert aborted the transaction: roll it back, then answer from the key.
+        if (out === KEY_TAKEN) throw KEY_TAKEN;
+        if (!out) throw new Error('a reserved number produced no row');
+        return out;
+      })
+      .catch((err: unknown): typeof KEY_TAKEN => {
+        if (err === KEY_TAKEN) return KEY_TAKEN;
+        throw err;
+      });
+    return taken;
+  }
+
   /** Where the caller issues from: a device-bound client from its device; others name a site or device. */
-  async function resolveTarget(ctx: RequestContext, input: IssueInput) {
+  async function loadTarget(ctx: RequestContext, input: IssueInput): Promise<Target> {
     const p = ctx.principal;
     if (!p) throw new DomainError('UNAUTHENTICATED', 'Not signed in.');
     let deviceId = input.deviceId ?? null;
@@ -112,14 +399,8 @@ export function createInvoiceService(deps: Deps): InvoiceService {
         { field: 'body.siteId', message: 'unknown or disabled site' },
       ]);
     }
-    const seller = await db
-      .selectFrom('sellers')
-      .select(['id', 'ban', 'name', 'address', 'qr_aes_key_enc', 'status'])
-      .where('id', '=', site.seller_id)
-      .executeTakeFirstOrThrow();
-    if (seller.status !== 'active') throw new DomainError('CONFLICT', `Seller ${seller.ban} is disabled.`);
-    if (!seller.qr_aes_key_enc) throw new DomainError('SELLER_QR_KEY_MISSING', `Seller ${seller.ban} has no QR AES key yet.`);
-    return { siteId, deviceId, seller, aesKey: decryptSecret(seller.qr_aes_key_enc, encKey) };
+    const { aesKey, ...seller } = await issuingSeller(db, site.seller_id, encKey);
+    return { siteId, deviceId, seller, aesKey };
   }
 
   return {
@@ -150,6 +431,7 @@ export function createInvoiceService(deps: Deps): InvoiceService {
       const found = await findInvoiceByNumber(db, number, invoiceScope(ctx));
       if (!found) throw new DomainError('NOT_FOUND', `No invoice ${number} in your scope.`);
       const { inv, items } = found;
+      const lifecycle = await loadInvoiceLifecycle(db, inv, items);
       return {
         id: inv.id,
         invoiceNumber: inv.invoice_number,
@@ -185,6 +467,7 @@ export function createInvoiceService(deps: Deps): InvoiceService {
           taxType: i.tax_type,
           remark: i.remark,
         })),
+        ...lifecycle,
       };
     },
 
@@ -217,12 +500,29 @@ export function createInvoiceService(deps: Deps): InvoiceService {
           v.errors.map((e) => ({ field: `body.${e.field}`, code: e.code, message: e.message })),
         );
       }
-      const blocks = await candidateBlocks(db, {
-        siteId: target.siteId,
-        deviceId: target.deviceId,
-        yearMonth: period.yearMonth,
-        invoiceType: input.invoiceType,
-      });
+      if (input.offline) {
+        if (!givenTime) {
+          throw new DomainError('VALIDATION_ERROR', 'An offline invoice needs the time of the sale.', [
+            { field: 'body.invoiceTime', message: 'required with offline' },
+          ]);
+        }
+        if (!target.deviceId) {
+          throw new DomainError('VALIDATION_ERROR', 'Offline invoices come from the device that reserved the numbers.', [
+            { field: 'body.deviceId', message: 'required with offline' },
+          ]);
+        }
+        return { target, input, givenTime, period, totals: v.totals, itemAmounts: v.itemAmounts, blocks: [] };
+      }
+      // After a period has ended no number of it is issued online (offline sales made in it may still arrive).
+      if (period.end.getTime() <= now.getTime()) {
+        throw new DomainError('PERIOD_CLOSED', `Period ${period.yearMonth} has ended; issue with the current time.`, {
+          field: 'body.invoiceTime',
+        });
+      }
+      const blocks = await blocksFor(
+        { siteId: target.siteId, deviceId: target.deviceId, yearMonth: period.yearMonth, invoiceType: input.invoiceType },
+        false,
+      );
       if (blocks.length === 0) {
         throw new DomainError(
           'NO_NUMBER_BLOCK',
@@ -232,66 +532,18 @@ export function createInvoiceService(deps: Deps): InvoiceService {
       return { target, input, givenTime, period, totals: v.totals, itemAmounts: v.itemAmounts, blocks };
     },
 
-    async commit(
-      trx: Tx,
-      ctx: RequestContext,
-      prep: Awaited<ReturnType<ReturnType<typeof createInvoiceService>['prepare']>>,
-    ): Promise<IssuedInvoice> {
+    async issue(ctx, prep, key) {
       const { target, input, totals, period } = prep;
-      let taken: { blockId: string; track: string; number: number; endNo: number; issuedAt: Date } | null = null;
-      const fast = await takeNumberSkipLocked(
-        trx,
-        prep.blocks.map((b) => b.id),
-        prep.givenTime,
-      );
-      if (fast) {
-        const track = prep.blocks.find((b) => b.id === fast.blockId)?.track as string;
-        taken = { ...fast, track };
-      }
-      // Every block busy (or used up, or too late): wait on them in order.
-      for (const b of taken ? [] : prep.blocks) {
-        const r = await takeNumber(trx, b.id, prep.givenTime);
-        if (r.number !== null) {
-          taken = { blockId: b.id, track: b.track, number: r.number, endNo: r.endNo, issuedAt: r.issuedAt };
-          break;
-        }
-        if (r.reason === 'time_order') {
-          throw new DomainError(
-            'INVOICE_TIME_ORDER',
-            'A later invoice was already issued from this block; the invoice time must not be earlier.',
-            {
-              field: 'body.invoiceTime',
-            },
-          );
-        }
-      }
-      if (!taken)
-        throw new DomainError(
-          'TRACK_EXHAUSTED',
-          `Every number for period ${period.yearMonth} at this site/device is used; allocate more.`,
-        );
-      const invoiceTime = taken.issuedAt;
-      if (invoiceTime.getTime() >= period.end.getTime()) {
-        throw new DomainError(
-          'CONFLICT',
-          'The period ended while the invoice was being issued; retry to issue it in the new period.',
-        );
-      }
-      const invoiceNumber = `${taken.track}${formatNo(taken.number)}`;
-      const randomNumber = String(randomInt(0, 10_000)).padStart(4, '0');
-      const buyerBan = input.buyer?.ban ?? null;
       const p = ctx.principal;
-      const row: InvoiceRow = {
+      const buyerBan = input.buyer?.ban ?? null;
+      const total = Number(totals.totalAmount);
+      const invoice: InvoiceTemplate = {
         id: crypto.randomUUID(),
-        invoice_date: ymd(invoiceTime),
-        invoice_time: invoiceTime,
         seller_id: target.seller.id,
         site_id: target.siteId,
         device_id: target.deviceId,
-        block_id: taken.blockId,
         year_month: period.yearMonth,
-        invoice_number: invoiceNumber,
-        random_number: randomNumber,
+        random_number: String(randomInt(0, 10_000)).padStart(4, '0'),
         invoice_type: input.invoiceType,
         buyer_ban: buyerBan,
         buyer_name: input.buyer?.name ?? null,
@@ -313,109 +565,257 @@ export function createInvoiceService(deps: Deps): InvoiceService {
         issued_by: p ? `${p.kind}:${p.id}` : null,
         request_id: ctx.requestId,
       };
-      await insertInvoice(
-        trx,
-        row,
-        input.items.map((it, i) => ({
-          seq: i + 1,
-          description: it.description,
-          quantity: it.quantity,
-          unit: it.unit ?? null,
-          unit_price: it.unitPrice,
-          amount: String(prep.itemAmounts[i]),
-          tax_type: it.taxType ?? null,
-          remark: it.remark ?? null,
-        })),
-      );
-      await appendOutbox(
-        trx,
+      const items = input.items.map((it, i) => ({
+        seq: i + 1,
+        description: it.description,
+        quantity: it.quantity,
+        unit: it.unit ?? null,
+        unit_price: it.unitPrice,
+        amount: String(prep.itemAmounts[i]),
+        tax_type: it.taxType ?? null,
+        remark: it.remark ?? null,
+      }));
+      // invoiceNumber / invoiceDate (outbox) and the audit target are filled in by the statement.
+      const outbox = outboxRow(
         'InvoiceIssued',
         {
-          invoiceId: row.id,
-          invoiceDate: row.invoice_date,
-          invoiceNumber,
+          invoiceId: invoice.id,
+          invoiceDate: '',
+          invoiceNumber: '',
           yearMonth: period.yearMonth,
           sellerId: target.seller.id,
           siteId: target.siteId,
           buyerBan,
-          totalAmount: Number(totals.totalAmount),
+          totalAmount: total,
         },
-        { aggregateType: 'invoice', aggregateId: invoiceNumber, requestId: ctx.requestId },
+        { aggregateType: 'invoice', requestId: ctx.requestId },
       );
-      // TrackLow: only when this block itself is nearly used up can the site be low (cheap filter first).
-      const threshold = deps.config.TRACK_LOW_THRESHOLD;
-      if (taken.endNo - taken.number < threshold) {
-        const remaining = await siteRemaining(trx, {
-          siteId: target.siteId,
-          yearMonth: period.yearMonth,
-          invoiceType: input.invoiceType,
-        });
-        if (
-          remaining < threshold &&
-          (await markTrackLow(trx, {
-            siteId: target.siteId,
-            yearMonth: period.yearMonth,
-            invoiceType: input.invoiceType,
-            remaining,
-          }))
-        ) {
-          await appendOutbox(
-            trx,
-            'TrackLow',
-            {
-              siteId: target.siteId,
-              sellerId: target.seller.id,
-              yearMonth: period.yearMonth,
-              invoiceType: input.invoiceType,
-              remaining,
-              threshold,
-            },
-            { aggregateType: 'site', aggregateId: target.siteId, requestId: ctx.requestId },
-          );
+      ctx.audit = {
+        ...ctx.audit,
+        target: { type: 'invoice', id: '' },
+        after: { yearMonth: period.yearMonth, totalAmount: total, buyerBan, siteId: target.siteId },
+      };
+      const audit = auditRow({
+        tenantId: tenant.id,
+        action: 'invoice.issue',
+        outcome: 'success',
+        statusCode: 201,
+        ctx,
+        draft: ctx.audit,
+      });
+
+      const statement = { invoice, items, outbox, audit, key, status: 201 };
+      const taken = input.offline ? await takeReserved(prep, input.offline, statement) : await takeFromBlocks(prep, statement);
+      if (taken === KEY_TAKEN) return KEY_TAKEN;
+      await checkTrackLow(ctx, target, input.invoiceType, period.yearMonth, taken);
+      return issuedView({
+        id: invoice.id,
+        invoiceNumber: taken.invoiceNumber,
+        randomNumber: input.offline?.randomNumber ?? invoice.random_number,
+        yearMonth: period.yearMonth,
+        invoiceDate: taken.invoiceDate,
+        invoiceTime: taken.issuedAt,
+        sellerBan: target.seller.ban,
+        buyerBan,
+        totals,
+        items: input.items,
+        aesKey: target.aesKey,
+      });
+    },
+
+    async issueBatch(ctx, entries, batch) {
+      const results: BatchResult['results'] = [];
+      const batchKey = createHash('sha256').update(batch.key).digest('hex');
+      for (const [index, entry] of entries.entries()) {
+        const at = `body.invoices[${index}]`;
+        const parsed = issueBody.safeParse(entry);
+        if (!parsed.success) {
+          const details = parsed.error.issues.flatMap((i) => {
+            const path = [at, ...i.path.map(String)].join('.');
+            return i.code === 'unrecognized_keys'
+              ? i.keys.map((k) => ({ field: `${path}.${k}`, message: 'unknown field' }))
+              : [{ field: path, message: i.message }];
+          });
+          results.push({ index, status: 400, error: { code: 'VALIDATION_ERROR', message: 'Invalid invoice.', details } });
+          continue;
+        }
+        const key: InlineKey = {
+          kind: 'insert',
+          caller: batch.caller,
+          key: `batch:${batchKey}#${index}`,
+          method: 'POST',
+          path: `${batch.path}#${index}`,
+          hash: createHash('sha256').update(canonicalJson(parsed.data)).digest('hex'),
+          ttlHours: deps.config.IDEMPOTENCY_TTL_HOURS,
+        };
+        // Each entry has its own audit draft (the batch's entry is written by the audit plugin).
+        const entryCtx: RequestContext = { ...ctx, audit: {} };
+        const again = async () => {
+          const ref = await storedRef(db, key.caller, key.key);
+          return ref ? this.issuedAgain(ref) : null;
+        };
+        try {
+          const out = await this.issue(entryCtx, await this.prepare(entryCtx, parsed.data), key);
+          const invoice = out === KEY_TAKEN ? await again() : out;
+          if (!invoice) throw new Error(`batch entry ${index}: key taken but nothing stored under it`);
+          results.push({ index, status: 201, invoice });
+        } catch (err) {
+          if (!(err instanceof DomainError)) throw err;
+          // Issued by an earlier attempt of this batch, refused now (e.g. the period has moved on): the earlier answer stands.
+          const invoice = await again();
+          if (invoice) {
+            results.push({ index, status: 201, invoice });
+            continue;
+          }
+          results.push({ index, status: err.statusCode, error: entryErrorOf(err, at) });
         }
       }
-      // The proof's 銷售額 is the untaxed total: B2B amounts already separate the tax; B2C totals include it.
-      const total = Number(totals.totalAmount);
-      const untaxed = buyerBan
-        ? total - Number(totals.taxAmount)
-        : total -
-          (totals.taxType === '1' || totals.taxType === '4' || totals.taxType === '9'
-            ? Number(splitTaxIncluded(totals.salesAmount, totals.taxRate).tax)
-            : 0);
-      const proof = proofCodes({
-        invoiceNumber,
-        invoiceDate: invoiceTime,
-        randomNumber,
-        salesAmount: untaxed,
-        totalAmount: total,
-        buyerBan,
-        sellerBan: target.seller.ban,
-        items: input.items.map((it) => ({ name: it.description, quantity: it.quantity, unitPrice: it.unitPrice })),
-        aesKey: prep.target.aesKey,
+      const issued = results.filter((r) => r.status === 201).length;
+      ctx.audit = { ...ctx.audit, after: { submitted: entries.length, issued, failed: entries.length - issued } };
+      return { issued, failed: entries.length - issued, results };
+    },
+
+    async reserve(trx, ctx, body) {
+      const p = ctx.principal;
+      const bound = p?.kind === 'client' ? p.deviceId : null;
+      const target = bound || body.deviceId ? await loadTarget(ctx, { deviceId: body.deviceId } as IssueInput) : null;
+      const deviceId = target?.deviceId;
+      if (!target || !deviceId) {
+        throw new DomainError('VALIDATION_ERROR', 'Name the device that will issue offline.', [
+          { field: 'body.deviceId', message: 'required' },
+        ]);
+      }
+      const current = periodOf(deps.now());
+      const yearMonth = body.yearMonth ?? current.yearMonth;
+      if (yearMonth !== current.yearMonth && yearMonth !== nextPeriod(current).yearMonth) {
+        throw new DomainError('VALIDATION_ERROR', 'Only the current and the next period can be reserved.', [
+          { field: 'body.yearMonth', message: `${current.yearMonth} or ${nextPeriod(current).yearMonth}` },
+        ]);
+      }
+      // The device's own blocks first, then the site's shared ones.
+      const f = { siteId: target.siteId, yearMonth, invoiceType: body.invoiceType };
+      const blocks = [
+        ...(await candidateBlocks(trx, { ...f, deviceId })),
+        ...(await candidateBlocks(trx, { ...f, deviceId: null })),
+      ];
+      const run = await takeRun(
+        trx,
+        blocks.map((b) => b.id),
+        body.count,
+      );
+      if (!run) {
+        throw new DomainError(
+          'TRACK_EXHAUSTED',
+          `No block of this device or its site has ${body.count} consecutive ${body.invoiceType} numbers left for period ${yearMonth}.`,
+          { field: 'body.count' },
+        );
+      }
+      const numbers = Array.from({ length: body.count }, (_, i) => ({
+        invoiceNumber: `${run.track}${formatNo(run.beginNo + i)}`,
+        randomNumber: String(randomInt(0, 10_000)).padStart(4, '0'),
+      }));
+      const sealed = precomputeVerification(target.aesKey, numbers);
+      const row = await insertReservation(trx, {
+        device_id: deviceId,
+        site_id: target.siteId,
+        block_id: run.blockId,
+        year_month: yearMonth,
+        invoice_type: body.invoiceType,
+        track: run.track,
+        begin_no: run.beginNo,
+        end_no: run.beginNo + body.count - 1,
+        random_numbers: numbers.map((n) => n.randomNumber),
+        created_by: p ? `${p.kind}:${p.id}` : null,
+        request_id: ctx.requestId,
       });
       ctx.audit = {
         ...ctx.audit,
-        target: { type: 'invoice', id: invoiceNumber },
-        after: { invoiceNumber, yearMonth: period.yearMonth, totalAmount: total, buyerBan, siteId: target.siteId },
+        target: { type: 'offline_reservation', id: row.id },
+        after: { deviceId, yearMonth, track: run.track, beginNo: formatNo(run.beginNo), count: body.count },
       };
       return {
-        id: row.id,
-        invoiceNumber,
-        randomNumber,
-        yearMonth: period.yearMonth,
-        invoiceDate: row.invoice_date,
-        invoiceTime: invoiceTime.toISOString(),
-        sellerBan: target.seller.ban,
-        buyerBan,
-        salesAmount: Number(totals.salesAmount),
-        freeTaxSalesAmount: Number(totals.freeTaxSalesAmount),
-        zeroTaxSalesAmount: Number(totals.zeroTaxSalesAmount),
-        taxAmount: Number(totals.taxAmount),
-        totalAmount: total,
-        barcode: proof.barcode,
-        qrLeft: proof.qr.left,
-        qrRight: proof.qr.right,
+        ...reservationOf(row, 0),
+        numbers: sealed.map((n) => ({ ...n, issued: false })),
       };
+    },
+
+    async listReservations(ctx, q) {
+      const rows = await findReservations(db, reservationScope(ctx), q);
+      return { items: rows.map((r) => reservationOf(r, r.issued)) };
+    },
+
+    async getReservation(ctx, id) {
+      const [r] = await findReservations(db, reservationScope(ctx), { id, limit: 1 });
+      if (!r) throw new DomainError('NOT_FOUND', `No offline reservation ${id} in your scope.`);
+      const seller = await db
+        .selectFrom('sites as s')
+        .innerJoin('sellers as se', 'se.id', 's.seller_id')
+        .select('se.qr_aes_key_enc')
+        .where('s.id', '=', r.site_id)
+        .executeTakeFirstOrThrow();
+      if (!seller.qr_aes_key_enc) throw new DomainError('SELLER_QR_KEY_MISSING', 'The seller has no QR AES key.');
+      const issued = new Set(await issuedInReservation(db, r));
+      const numbers = r.random_numbers.map((randomNumber, i) => ({
+        invoiceNumber: `${r.track}${formatNo(r.begin_no + i)}`,
+        randomNumber,
+      }));
+      const sealed = precomputeVerification(decryptSecret(seller.qr_aes_key_enc, encKey), numbers);
+      return { ...reservationOf(r, issued.size), numbers: sealed.map((n) => ({ ...n, issued: issued.has(n.invoiceNumber) })) };
+    },
+
+    async issuedAgain(ref) {
+      const inv = await db
+        .selectFrom('invoices as i')
+        .innerJoin('sellers as s', 's.id', 'i.seller_id')
+        .select([
+          'i.id',
+          'i.invoice_number',
+          'i.random_number',
+          'i.year_month',
+          sql<string>`i.invoice_date::text`.as('invoice_date'),
+          'i.invoice_time',
+          'i.buyer_ban',
+          'i.tax_type',
+          'i.tax_rate',
+          'i.sales_amount',
+          'i.free_tax_sales_amount',
+          'i.zero_tax_sales_amount',
+          'i.tax_amount',
+          'i.total_amount',
+          's.ban as seller_ban',
+          's.qr_aes_key_enc',
+        ])
+        .where('i.id', '=', ref.id)
+        .where('i.invoice_date', '=', sql<Date>`${ref.date}::date`)
+        .executeTakeFirstOrThrow();
+      const items = await db
+        .selectFrom('invoice_items')
+        .select(['description', sql<string>`quantity::text`.as('quantity'), sql<string>`unit_price::text`.as('unit_price')])
+        .where('invoice_id', '=', inv.id)
+        .where('invoice_date', '=', sql<Date>`${ref.date}::date`)
+        .orderBy('seq')
+        .execute();
+      return issuedView({
+        id: inv.id,
+        invoiceNumber: inv.invoice_number,
+        randomNumber: inv.random_number,
+        yearMonth: inv.year_month,
+        invoiceDate: inv.invoice_date,
+        invoiceTime: inv.invoice_time,
+        sellerBan: inv.seller_ban,
+        buyerBan: inv.buyer_ban,
+        totals: {
+          taxType: inv.tax_type,
+          taxRate: inv.tax_rate,
+          salesAmount: BigInt(inv.sales_amount),
+          freeTaxSalesAmount: BigInt(inv.free_tax_sales_amount),
+          zeroTaxSalesAmount: BigInt(inv.zero_tax_sales_amount),
+          taxAmount: BigInt(inv.tax_amount),
+          totalAmount: BigInt(inv.total_amount),
+        } as Totals,
+        items: items.map((it) => ({ description: it.description, quantity: it.quantity, unitPrice: it.unit_price })),
+        aesKey: decryptSecret(inv.qr_aes_key_enc as string, encKey),
+      });
     },
   };
 }

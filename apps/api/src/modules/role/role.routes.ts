@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ModuleDeps } from '../../app.ts';
-import { transactAccessChange } from '../../lib/access-change.ts';
+import { transactClearingCaches } from '../../lib/transact-clearing-caches.ts';
 import { createRoleBody, deletedRole, idParams, permissionList, roleView, updateRoleBody } from './role.schemas.ts';
 import { createRoleService } from './role.service.ts';
 
@@ -55,7 +55,7 @@ export async function roleRoutes(root: FastifyInstance, deps: ModuleDeps) {
       config: { access: 'user.manage', audit: 'role.create' },
       schema: { operationId: 'createRole', tags, body: createRoleBody, response: { 201: roleView } },
     },
-    (req, reply) => transactAccessChange(reply, deps.clearPrincipalCache, 201, (trx) => svc.create(trx, req.ctx, req.body)),
+    (req, reply) => transactClearingCaches(reply, deps.clearCaches, 201, (trx) => svc.create(trx, req.ctx, req.body)),
   );
 
   app.patch(
@@ -74,7 +74,7 @@ export async function roleRoutes(root: FastifyInstance, deps: ModuleDeps) {
       },
     },
     (req, reply) =>
-      transactAccessChange(reply, deps.clearPrincipalCache, 200, (trx) => svc.update(trx, req.ctx, req.params.id, req.body)),
+      transactClearingCaches(reply, deps.clearCaches, 200, (trx) => svc.update(trx, req.ctx, req.params.id, req.body)),
   );
 
   app.delete(
@@ -91,6 +91,6 @@ export async function roleRoutes(root: FastifyInstance, deps: ModuleDeps) {
         response: { 200: deletedRole },
       },
     },
-    (req, reply) => transactAccessChange(reply, deps.clearPrincipalCache, 200, (trx) => svc.remove(trx, req.ctx, req.params.id)),
+    (req, reply) => transactClearingCaches(reply, deps.clearCaches, 200, (trx) => svc.remove(trx, req.ctx, req.params.id)),
   );
 }

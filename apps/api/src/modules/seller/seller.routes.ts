@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ModuleDeps } from '../../app.ts';
+import { transactClearingCaches } from '../../lib/transact-clearing-caches.ts';
 import { idParams } from '../role/role.schemas.ts';
 import {
   createSellerBody,
@@ -66,7 +67,8 @@ export async function sellerRoutes(root: FastifyInstance, deps: ModuleDeps) {
       config: { access: 'seller.manage', audit: 'seller.update' },
       schema: { operationId: 'updateSeller', tags, params: idParams, body: updateSellerBody, response: { 200: sellerView } },
     },
-    (req, reply) => reply.transact(200, (trx) => svc.update(trx, req.ctx, req.params.id, req.body)),
+    (req, reply) =>
+      transactClearingCaches(reply, deps.clearCaches, 200, (trx) => svc.update(trx, req.ctx, req.params.id, req.body)),
   );
 
   app.put(
@@ -82,7 +84,8 @@ export async function sellerRoutes(root: FastifyInstance, deps: ModuleDeps) {
         response: { 200: sellerView },
       },
     },
-    (req, reply) => reply.transact(200, (trx) => svc.setQrKey(trx, req.ctx, req.params.id, req.body.qrAesKey)),
+    (req, reply) =>
+      transactClearingCaches(reply, deps.clearCaches, 200, (trx) => svc.setQrKey(trx, req.ctx, req.params.id, req.body.qrAesKey)),
   );
 
   app.get(
@@ -109,6 +112,7 @@ export async function sellerRoutes(root: FastifyInstance, deps: ModuleDeps) {
       config: { access: 'seller.manage', audit: 'site.update' },
       schema: { operationId: 'updateSite', tags, params: idParams, body: updateSiteBody, response: { 200: siteView } },
     },
-    (req, reply) => reply.transact(200, (trx) => svc.updateSite(trx, req.ctx, req.params.id, req.body)),
+    (req, reply) =>
+      transactClearingCaches(reply, deps.clearCaches, 200, (trx) => svc.updateSite(trx, req.ctx, req.params.id, req.body)),
   );
 }

@@ -87,7 +87,7 @@ export async function blocksWithBans(db: DbOrTx, trackIds: string[]) {
     .selectFrom('track_blocks as b')
     .innerJoin('sites as st', 'st.id', 'b.site_id')
     .innerJoin('sellers as s', 's.id', 'st.seller_id')
-    .select(['b.track_id', 'b.begin_no', 'b.end_no', 'b.next_no', sql<string>`coalesce(st.branch_ban, s.ban)`.as('ban')])
+    .select(['b.id', 'b.track_id', 'b.begin_no', 'b.end_no', 'b.next_no', sql<string>`coalesce(st.branch_ban, s.ban)`.as('ban')])
     .where('b.track_id', 'in', trackIds)
     .execute();
 }

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ModuleDeps } from '../../app.ts';
+import { transactClearingCaches } from '../../lib/transact-clearing-caches.ts';
 import { idParams } from '../role/role.schemas.ts';
 import { allocateBody, blanksQuery, blanksView, blockView, importView, listTracksQuery, trackView } from './track.schemas.ts';
 import { createTrackService } from './track.service.ts';
@@ -84,7 +85,8 @@ export async function trackRoutes(root: FastifyInstance, deps: ModuleDeps) {
         response: { 201: blockView },
       },
     },
-    (req, reply) => reply.transact(201, (trx) => svc.allocate(trx, req.ctx, req.params.id, req.body)),
+    (req, reply) =>
+      transactClearingCaches(reply, deps.clearCaches, 201, (trx) => svc.allocate(trx, req.ctx, req.params.id, req.body)),
   );
 
   app.post(

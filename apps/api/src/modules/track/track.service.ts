@@ -3,8 +3,9 @@
  * row locked, so concurrent allocations in one range queue up; the exclusion constraint and the
  * inside-range trigger hold the invariants even if this code had a bug.
  */
+
+import { unissuedReservedRuns } from '@app/db';
 import {
-  blankSpans,
   DomainError,
   e0402Deadline,
   findFreeRun,
@@ -12,6 +13,7 @@ import {
   type Interval,
   inside,
   parseYearMonth,
+  rangeBlanks,
 } from '@app/domain';
 import type { ModuleDeps } from '../../app.ts';
 import type { RequestContext, Tx } from '../../context.ts';
@@ -105,28 +107,30 @@ export function createTrackService(deps: Deps) {
         db,
         ranges.map((r) => r.id),
       );
+      const holes = await unissuedReservedRuns(
+        db,
+        ranges.map((r) => r.id),
+      );
       const now = deps.now();
-      const items = ranges.map((r) => {
-        const own = blocks.filter((b) => b.track_id === r.id);
-        const spans = blankSpans(
-          { begin: r.begin_no, end: r.end_no },
-          r.seller_ban,
-          own.map((b) => ({ begin: b.begin_no, end: b.end_no, nextNo: b.next_no, owner: b.ban })),
-        );
-        return {
-          trackId: r.id,
-          sellerBan: r.seller_ban,
-          invoiceType: r.invoice_type,
-          yearMonth: r.year_month,
-          track: r.track,
-          blanks: spans.map((x) => ({
-            ban: x.owner,
-            beginNo: formatNo(x.begin),
-            endNo: formatNo(x.end),
-            count: x.end - x.begin + 1,
-          })),
-        };
-      });
+      const items = rangeBlanks(
+        ranges.map((r) => ({ id: r.id, begin: r.begin_no, end: r.end_no, ban: r.seller_ban, row: r })),
+        blocks.map((b) => ({
+          id: b.id,
+          rangeId: b.track_id,
+          begin: b.begin_no,
+          end: b.end_no,
+          nextNo: b.next_no,
+          ban: b.ban,
+          holes: holes.get(b.id) ?? [],
+        })),
+      ).map(({ range: { row: r }, spans }) => ({
+        trackId: r.id,
+        sellerBan: r.seller_ban,
+        invoiceType: r.invoice_type,
+        yearMonth: r.year_month,
+        track: r.track,
+        blanks: spans.map((x) => ({ ban: x.ban, beginNo: formatNo(x.begin), endNo: formatNo(x.end), count: x.count })),
+      }));
       return {
         yearMonth,
         periodStart: period.start.toISOString(),

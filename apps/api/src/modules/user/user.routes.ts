@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ModuleDeps } from '../../app.ts';
-import { transactAccessChange } from '../../lib/access-change.ts';
+import { transactClearingCaches } from '../../lib/transact-clearing-caches.ts';
 import { idParams } from '../role/role.schemas.ts';
 import { createRoleService } from '../role/role.service.ts';
 import {
@@ -20,8 +20,8 @@ const tags = ['users'];
 export async function userRoutes(root: FastifyInstance, deps: ModuleDeps) {
   const app = root.withTypeProvider<ZodTypeProvider>();
   const svc = createUserService({ ...deps, roles: createRoleService(deps) });
-  const write = transactAccessChange;
-  const clear = deps.clearPrincipalCache;
+  const write = transactClearingCaches;
+  const clear = deps.clearCaches;
 
   app.get(
     '/api/v1/users',
