@@ -69,7 +69,8 @@ export async function startBench(opts: {
         LOG_LEVEL: 'warn',
         TENANT_CODE: 'demo',
         DATABASE_URL: dbUrl,
-        DATABASE_POOL_MAX: '20',
+        // The configured default unless BENCH_DB_POOL says otherwise (to compare pool sizes).
+        ...(process.env.BENCH_DB_POOL ? { DATABASE_POOL_MAX: process.env.BENCH_DB_POOL } : {}),
         REDIS_URL: redis.url,
         API_HOST: '127.0.0.1',
         API_PORT: String(apiPort),

@@ -29,7 +29,9 @@ export const configSchema = z
       .string({ error: 'required' })
       .url()
       .refine((u) => /^postgres(ql)?:\/\//.test(u), 'must be a postgres:// URL'),
-    DATABASE_POOL_MAX: int(20, 1, 500),
+    // Connections per process. Few beat many: on the 2-core target, 8 issue ~990 invoices/s where 20 issue
+    // ~650 (docs/benchmarks.md) — more backends than cores only queue on CPU and WAL locks.
+    DATABASE_POOL_MAX: int(8, 1, 500),
     DATABASE_STATEMENT_TIMEOUT_MS: int(15_000, 100),
 
     // Redis

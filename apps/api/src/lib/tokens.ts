@@ -16,7 +16,12 @@ export type MfaClaims = { typ: 'mfa'; sub: string; tid: string };
 type AnyClaims = AccessClaims | MfaClaims;
 type WithoutTenant<T> = T extends unknown ? Omit<T, 'tid'> : never;
 
+/** At most this many checked tokens are remembered (then the memory starts over). */
+const VERIFIED_CACHE_MAX = 20_000;
+
 export class TokenService {
+  /** Tokens whose signature and claims were checked, with those claims (see verify). */
+  private readonly verified = new Map<string, AnyClaims & Registered>();
   /** Imported once: jose would import a raw secret again on every sign and verify. */
   private readonly key: Promise<webcrypto.CryptoKey>;
   constructor(
@@ -52,6 +57,23 @@ export class TokenService {
    * another tenant's stack gets its own precise error whatever key signed it.
    */
   async verify<T extends AnyClaims['typ']>(token: string, ...types: T[]): Promise<Extract<AnyClaims, { typ: T }> & Registered> {
+    // A POS presents one token for up to its whole lifetime: its signature is checked once, then the
+    // checked claims are reused while the token is unexpired (the principal behind it is checked apart).
+    const seen = this.verified.get(token);
+    if (seen && (seen.exp ?? 0) * 1000 > Date.now()) {
+      if (!types.includes(seen.typ as T)) throw new DomainError('TOKEN_INVALID', 'This kind of token is not accepted here.');
+      return seen as Extract<AnyClaims, { typ: T }> & Registered;
+    }
+    const claims = await this.verifyUncached(token, ...types);
+    if (this.verified.size >= VERIFIED_CACHE_MAX) this.verified.clear();
+    this.verified.set(token, claims);
+    return claims;
+  }
+
+  private async verifyUncached<T extends AnyClaims['typ']>(
+    token: string,
+    ...types: T[]
+  ): Promise<Extract<AnyClaims, { typ: T }> & Registered> {
     let unverified: Record<string, unknown>;
     try {
       unverified = decodeJwt(token);
