@@ -487,6 +487,29 @@ export interface Tracks {
   year_month: string;
 }
 
+export interface TurnkeyMessages {
+  allowance_id: string | null;
+  attempts: Generated<number>;
+  created_at: Generated<Timestamp>;
+  delivered_at: Timestamp | null;
+  file_name: string | null;
+  id: Generated<string>;
+  identifier: string;
+  invoice_date: Timestamp | null;
+  invoice_id: string | null;
+  last_error: string | null;
+  message_type: string;
+  next_attempt_at: Generated<Timestamp>;
+  result_at: Timestamp | null;
+  result_code: string | null;
+  result_message: string | null;
+  seller_id: string;
+  status: Generated<string>;
+  transition_id: Int8 | null;
+  updated_at: Generated<Timestamp>;
+  year_month: string | null;
+}
+
 export interface DB {
   allowance_counters: AllowanceCounters;
   allowance_items: AllowanceItems;
@@ -524,4 +547,5 @@ export interface DB {
   track_blocks: TrackBlocks;
   track_low_alerts: TrackLowAlerts;
   tracks: Tracks;
+  turnkey_messages: TurnkeyMessages;
 }

@@ -25,6 +25,7 @@ import type { ModuleDeps } from '../../app.ts';
 import type { RequestContext, Tx } from '../../context.ts';
 import { callerScope, scopeWhere } from '../../lib/scope-filter.ts';
 import { findNumberInScope, loadVersion, lockInvoiceNumber } from '../invoice/lifecycle.repository.ts';
+import { queueTurnkeyMessages } from '../turnkey/turnkey-message.repository.ts';
 import {
   type AllowanceItemRow,
   activeAllowedPerItem,
@@ -132,6 +133,15 @@ export function createAllowanceService(deps: Deps) {
       at: at.toISOString(),
     };
     const meta = { aggregateType: 'allowance', aggregateId: a.allowance_number, requestId: ctx.requestId };
+    await queueTurnkeyMessages(trx, [
+      {
+        type: kind === 'cancel' ? 'G0501' : 'G0701',
+        sellerId: a.seller_id,
+        allowanceId: a.id,
+        allowanceNumber: a.allowance_number,
+        at,
+      },
+    ]);
     if (kind === 'cancel') await appendOutbox(trx, 'AllowanceCancelled', payload, meta);
     else await appendOutbox(trx, 'AllowanceVoided', payload, meta);
     ctx.audit = {
@@ -281,6 +291,9 @@ export function createAllowanceService(deps: Deps) {
         },
         rows,
       );
+      await queueTurnkeyMessages(trx, [
+        { type: 'G0401', sellerId: inv.seller_id, allowanceId: id, allowanceNumber: allowanceNo, allowanceDate },
+      ]);
       await appendOutbox(
         trx,
         'AllowanceIssued',

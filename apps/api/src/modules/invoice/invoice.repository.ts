@@ -198,8 +198,8 @@ const IDEMPOTENCY_UNIQUE = 'sys_idempotency_keys_caller_idempotency_key_key';
 /**
  * Issue an invoice in ONE statement (so one round trip and one commit): take the next number of the
  * first eligible block (an atomic UPDATE of the block row — its row lock serialises issues on a block,
- * and the number, registry, invoice, items, outbox event, audit entry and idempotency key commit or
- * roll back together, so a failed issue gives its number back). Every insert reads the taken number
+ * and the number, registry, invoice, items, outbox event, audit entry, Turnkey message (F0401) and
+ * idempotency key commit or roll back together, so a failed issue gives its number back). Every insert reads the taken number
  * from `n`, so when no block could give one nothing at all is written and the result is null.
  * Returns KEY_TAKEN (nothing written) when the request's Idempotency-Key already exists.
  */
@@ -260,6 +260,12 @@ export async function issueInOneStatement(
         SELECT ${a.tenant_id}, ${a.actor_type}, ${a.actor_id}, ${a.actor_name}, ${a.action}, ${a.outcome}, ${a.status_code},
                ${a.target_type}, n.invoice_number, ${a.request_id}, ${a.source_ip}::inet, ${a.user_agent},
                jsonb_set(${JSON.stringify(a.summary)}::jsonb, '{after,invoiceNumber}', to_jsonb(n.invoice_number))
+          FROM n
+      ),
+      tm AS (
+        INSERT INTO turnkey_messages (message_type, seller_id, invoice_id, invoice_date, identifier)
+        SELECT 'F0401', ${s.invoice.seller_id}::uuid, ${id}::uuid, n.invoice_date,
+               'F0401' || n.invoice_number || to_char(n.invoice_date, 'YYYYMMDD')
           FROM n
       ),
       k AS (${key})

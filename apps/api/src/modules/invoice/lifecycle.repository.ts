@@ -122,8 +122,10 @@ export type TransitionRow = {
   request_id: string | null;
 };
 
-export async function insertTransitions(trx: DbOrTx, rows: TransitionRow[]): Promise<void> {
-  await trx.insertInto('invoice_transitions').values(rows).execute();
+/** Insert status changes; their ids, in the order given. */
+export async function insertTransitions(trx: DbOrTx, rows: TransitionRow[]): Promise<string[]> {
+  const out = await trx.insertInto('invoice_transitions').values(rows).returning('id').execute();
+  return out.map((r) => r.id);
 }
 
 /** The status changes of a number, oldest first. */

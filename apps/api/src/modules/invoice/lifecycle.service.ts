@@ -30,6 +30,7 @@ import type { RequestContext, Tx } from '../../context.ts';
 import { callerScope, scopeWhere } from '../../lib/scope-filter.ts';
 import { countActiveAllowances, listAllowancesOfNumber } from '../allowance/allowance.repository.ts';
 import { allowanceView } from '../allowance/allowance.service.ts';
+import { queueTurnkeyMessages } from '../turnkey/turnkey-message.repository.ts';
 import type { InvoiceRow, ItemRow } from './invoice.repository.ts';
 import type { IssuedInvoice } from './invoice.schemas.ts';
 import {
@@ -202,7 +203,7 @@ export function createInvoiceLifecycleService(deps: Deps) {
       const reason = collapseWhitespace(input.reason);
       const returnTaxDocumentNumber = input.returnTaxDocumentNumber ?? null;
       const remark = input.remark ?? null;
-      await insertTransitions(trx, [
+      const [transitionId] = await insertTransitions(trx, [
         {
           year_month: yearMonth,
           invoice_number: number,
@@ -216,6 +217,17 @@ export function createInvoiceLifecycleService(deps: Deps) {
           occurred_at: now,
           actor: actorOf(ctx),
           request_id: ctx.requestId,
+        },
+      ]);
+      await queueTurnkeyMessages(trx, [
+        {
+          type: 'F0501',
+          sellerId: inv.seller_id,
+          invoiceId: inv.id,
+          invoiceDate: inv.invoice_date_text,
+          invoiceNumber: number,
+          transitionId: transitionId as string,
+          at: now,
         },
       ]);
       await appendOutbox(
@@ -367,9 +379,22 @@ export function createInvoiceLifecycleService(deps: Deps) {
         actor: actorOf(ctx),
         request_id: ctx.requestId,
       };
-      await insertTransitions(trx, [
+      const [voidedId] = await insertTransitions(trx, [
         { ...common, kind: 'voided', to_invoice_id: null, reason },
         { ...common, kind: 'reissued', to_invoice_id: row.id, reason: null },
+      ]);
+      // F0701 for the version voided, then F0401 for the one issued in its place (the order Turnkey needs).
+      await queueTurnkeyMessages(trx, [
+        {
+          type: 'F0701',
+          sellerId: inv.seller_id,
+          invoiceId: inv.id,
+          invoiceDate: inv.invoice_date_text,
+          invoiceNumber: number,
+          transitionId: voidedId as string,
+          at: now,
+        },
+        { type: 'F0401', sellerId: inv.seller_id, invoiceId: row.id, invoiceDate: inv.invoice_date_text, invoiceNumber: number },
       ]);
       await appendOutbox(
         trx,
