@@ -15,6 +15,9 @@
 --          numbers (period_blanks); the identifier names them (E0402 + BranchBan + track + type + YearMonth)
 CREATE TABLE turnkey_messages (
   id              uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  -- Creation order (a void's F0701 before the re-issued F0401 of the same number, in one transaction):
+  -- the hand-off writes files in this order.
+  seq             bigint GENERATED ALWAYS AS IDENTITY,
   message_type    text NOT NULL CHECK (message_type IN ('F0401', 'F0501', 'F0701', 'G0401', 'G0501', 'G0701', 'E0401', 'E0402')),
   seller_id       uuid NOT NULL REFERENCES sellers (id),
   invoice_id      uuid,
@@ -44,7 +47,7 @@ CREATE TABLE turnkey_messages (
   CHECK ((message_type IN ('E0401', 'E0402')) = (year_month IS NOT NULL))
 );
 -- The hand-off's queue: due messages, oldest first.
-CREATE INDEX turnkey_messages_due_idx ON turnkey_messages (next_attempt_at) WHERE status = 'pending';
+CREATE INDEX turnkey_messages_due_idx ON turnkey_messages (next_attempt_at, seq) WHERE status = 'pending';
 -- The results poller's match, and "what became of this invoice / allowance".
 CREATE INDEX turnkey_messages_identifier_idx ON turnkey_messages (identifier);
 CREATE INDEX turnkey_messages_invoice_idx ON turnkey_messages (invoice_id) WHERE invoice_id IS NOT NULL;

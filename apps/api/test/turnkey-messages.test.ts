@@ -18,8 +18,7 @@ const messages = () =>
   t.deps.db
     .selectFrom('turnkey_messages')
     .select(['message_type', 'identifier', 'invoice_id', 'transition_id', 'allowance_id', 'status'])
-    .orderBy('created_at')
-    .orderBy('message_type')
+    .orderBy('seq')
     .execute();
 const today = () => taipeiIsoDate(new Date()).replaceAll('-', '');
 
@@ -74,19 +73,18 @@ describe('turnkey_messages', () => {
       ['F0401', `F0401${a.invoiceNumber}${a.invoiceDate.replaceAll('-', '')}`],
       ['F0401', `F0401${b.invoiceNumber}${b.invoiceDate.replaceAll('-', '')}`],
       ['F0501', `F0501${a.invoiceNumber}${d}`],
-      // One transaction: the void and the re-issue of the same number (its new version).
-      ['F0401', `F0401${b.invoiceNumber}${b.invoiceDate.replaceAll('-', '')}`],
+      // One transaction: the void, then the re-issue of the same number (its new version), in that order.
       ['F0701', `F0701${b.invoiceNumber}${d}`],
+      ['F0401', `F0401${b.invoiceNumber}${b.invoiceDate.replaceAll('-', '')}`],
       ['G0401', `G0401${al1.allowanceNumber}${al1.allowanceDate.replaceAll('-', '')}`],
       ['G0401', `G0401${al2.allowanceNumber}${al2.allowanceDate.replaceAll('-', '')}`],
       ['G0501', `G0501${al1.allowanceNumber}${d}`],
       ['G0701', `G0701${al2.allowanceNumber}${d}`],
     ]);
-    const reissue = rows[3];
     const v = voided.json();
-    expect(reissue?.invoice_id).toBe(v.id);
-    expect(rows[4]?.invoice_id).toBe(b.id);
-    expect(rows[4]?.transition_id).not.toBeNull();
+    expect(rows[3]?.invoice_id).toBe(b.id);
+    expect(rows[3]?.transition_id).not.toBeNull();
+    expect(rows[4]?.invoice_id).toBe(v.id);
     expect(rows.every((m) => m.status === 'pending')).toBe(true);
   });
 });

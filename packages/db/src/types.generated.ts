@@ -504,6 +504,7 @@ export interface TurnkeyMessages {
   result_code: string | null;
   result_message: string | null;
   seller_id: string;
+  seq: Generated<Int8>;
   status: Generated<string>;
   transition_id: Int8 | null;
   updated_at: Generated<Timestamp>;

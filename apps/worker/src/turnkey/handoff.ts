@@ -1,0 +1,164 @@
+/**
+ * The hand-off (issue 4, item 3): due rows of turnkey_messages become MIG XML files in Turnkey's SRC
+ * folders, in batches, so the pipeline keeps up with issuing.
+ *
+ * 1. Claim a batch (`FOR UPDATE SKIP LOCKED`, so several workers share the queue): attempts + 1 and a
+ *    lease — if this process dies, the rows come due again when the lease runs out. Claiming commits at
+ *    once; building and writing run outside any transaction.
+ * 2. A row claimed before (attempts > 1) may have had its file written by the attempt that died: if the
+ *    file is in SRC, BAK or ERR, it is marked delivered without writing again (the name is the same on
+ *    every attempt), so a retry never hands the same message over twice.
+ * 3. Build the XML (`render`), check it against the XSDs (`validate`, when configured): a document that
+ *    fails never reaches Turnkey — the row becomes `invalid` with the validator's message.
+ * 4. Write each file atomically; success → `delivered`; failure → due again after the next retry delay
+ *    (1 min, 5 min, 15 min, 1 h, 4 h), then `dead`.
+ */
+import type { Database } from '@app/db';
+import { sql } from 'kysely';
+import { alreadyHandedOff, handOffFileName, type MessageType, writeAtomically } from './files.ts';
+
+export type DueMessage = {
+  id: string;
+  message_type: MessageType;
+  seller_id: string;
+  seller_ban: string;
+  invoice_id: string | null;
+  invoice_date: string | null;
+  transition_id: string | null;
+  allowance_id: string | null;
+  year_month: string | null;
+  identifier: string;
+  attempts: number;
+  /** Creation order (bigint as text). */
+  seq: string;
+};
+
+/** The XML of a message, or why it cannot be built (a data problem: the row becomes `invalid`). */
+export type Rendered = { xml: string } | { error: string };
+
+export type XsdCheck = (
+  messageType: MessageType,
+  docs: { name: string; xml: string }[],
+) => Promise<{ name: string; ok: boolean; errors: string[] }[]>;
+
+export type HandOffDeps = {
+  db: Database;
+  /** TURNKEY_ROOT: the folder holding Turnkey's UpCast/. */
+  root: string;
+  render: (messages: DueMessage[]) => Promise<Map<string, Rendered>>;
+  /** The runtime XSD check; absent = off. */
+  validate?: XsdCheck;
+  batchSize?: number;
+  /** How long a claimed batch is this process's before it comes due again. */
+  leaseMs?: number;
+  /** Delay before retry n (n = 1…); after the last, the message is dead. */
+  retryDelaysMs?: readonly number[];
+};
+
+export const HANDOFF_RETRY_DELAYS_MS = [60_000, 300_000, 900_000, 3_600_000, 14_400_000] as const;
+
+export type HandOffResult = { claimed: number; delivered: number; invalid: number; retrying: number; dead: number };
+
+export async function handOffBatch(deps: HandOffDeps): Promise<HandOffResult> {
+  const { db, root } = deps;
+  const delays = deps.retryDelaysMs ?? HANDOFF_RETRY_DELAYS_MS;
+  const claimed = await sql<DueMessage>`
+    UPDATE turnkey_messages m
+       SET attempts = m.attempts + 1,
+           next_attempt_at = now() + make_interval(secs => ${(deps.leaseMs ?? 120_000) / 1000}),
+           updated_at = now()
+      FROM sellers s
+     WHERE m.id IN (SELECT id FROM turnkey_messages
+                     WHERE status = 'pending' AND next_attempt_at <= now()
+                     ORDER BY next_attempt_at, seq
+                     LIMIT ${deps.batchSize ?? 500}
+                     FOR UPDATE SKIP LOCKED)
+       AND s.id = m.seller_id
+    RETURNING m.id, m.message_type, m.seller_id, s.ban AS seller_ban, m.invoice_id, m.invoice_date::text AS invoice_date,
+              m.transition_id, m.allowance_id, m.year_month, m.identifier, m.attempts, m.seq`.execute(db);
+  const rows = claimed.rows.sort((a, b) => Number(BigInt(a.seq) - BigInt(b.seq)));
+  const result: HandOffResult = { claimed: rows.length, delivered: 0, invalid: 0, retrying: 0, dead: 0 };
+  if (rows.length === 0) return result;
+
+  const delivered: { id: string; file: string }[] = [];
+  const invalid: { id: string; error: string }[] = [];
+  const failed: { id: string; attempts: number; error: string }[] = [];
+
+  // 2. Files an attempt that died may already have handed off.
+  const todo: DueMessage[] = [];
+  for (const m of rows) {
+    const file = handOffFileName(m);
+    if (m.attempts > 1 && (await alreadyHandedOff(root, m.message_type, file))) delivered.push({ id: m.id, file });
+    else todo.push(m);
+  }
+
+  // 3. Build, then check each message type's documents in one validator call.
+  const rendered = await deps.render(todo);
+  const ready: { m: DueMessage; file: string; xml: string }[] = [];
+  for (const m of todo) {
+    const r = rendered.get(m.id) ?? { error: 'no document was built for this message' };
+    if ('error' in r) invalid.push({ id: m.id, error: r.error });
+    else ready.push({ m, file: handOffFileName(m), xml: r.xml });
+  }
+  const checked = new Set<string>();
+  if (deps.validate) {
+    const byType = new Map<MessageType, typeof ready>();
+    for (const x of ready) byType.set(x.m.message_type, [...(byType.get(x.m.message_type) ?? []), x]);
+    for (const [type, docs] of byType) {
+      const results = await deps.validate(
+        type,
+        docs.map((d) => ({ name: d.file, xml: d.xml })),
+      );
+      const byName = new Map(results.map((r) => [r.name, r]));
+      for (const d of docs) {
+        const r = byName.get(d.file);
+        if (r?.ok) checked.add(d.m.id);
+        else invalid.push({ id: d.m.id, error: `XSD: ${(r?.errors ?? ['not validated']).join('; ')}`.slice(0, 4000) });
+      }
+    }
+  } else {
+    for (const d of ready) checked.add(d.m.id);
+  }
+
+  // 4. Hand off in creation order (a void before the re-issue of the same number).
+  for (const d of ready) {
+    if (!checked.has(d.m.id)) continue;
+    try {
+      await writeAtomically(root, d.m.message_type, d.file, d.xml);
+      delivered.push({ id: d.m.id, file: d.file });
+    } catch (e) {
+      failed.push({ id: d.m.id, attempts: d.m.attempts, error: (e as Error).message.slice(0, 1000) });
+    }
+  }
+
+  if (delivered.length > 0) {
+    await sql`
+      UPDATE turnkey_messages m
+         SET status = 'delivered', file_name = v.file, delivered_at = now(), last_error = NULL, updated_at = now()
+        FROM (SELECT unnest(${delivered.map((x) => x.id)}::uuid[]) AS id, unnest(${delivered.map((x) => x.file)}::text[]) AS file) v
+       WHERE m.id = v.id AND m.status = 'pending'`.execute(db);
+  }
+  if (invalid.length > 0) {
+    await sql`
+      UPDATE turnkey_messages m
+         SET status = 'invalid', last_error = v.error, updated_at = now()
+        FROM (SELECT unnest(${invalid.map((x) => x.id)}::uuid[]) AS id, unnest(${invalid.map((x) => x.error)}::text[]) AS error) v
+       WHERE m.id = v.id AND m.status = 'pending'`.execute(db);
+  }
+  for (const f of failed) {
+    const delay = delays[f.attempts - 1];
+    if (delay === undefined) {
+      await sql`UPDATE turnkey_messages SET status = 'dead', last_error = ${f.error}, updated_at = now()
+                 WHERE id = ${f.id} AND status = 'pending'`.execute(db);
+      result.dead++;
+    } else {
+      await sql`UPDATE turnkey_messages
+                   SET next_attempt_at = now() + make_interval(secs => ${delay / 1000}), last_error = ${f.error}, updated_at = now()
+                 WHERE id = ${f.id} AND status = 'pending'`.execute(db);
+      result.retrying++;
+    }
+  }
+  result.delivered = delivered.length;
+  result.invalid = invalid.length;
+  return result;
+}
