@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Make this machine able to run the project: OS packages (PostgreSQL server, Redis), pnpm 10, and the
+# Make this machine able to run the project: OS packages (PostgreSQL server, Redis, MariaDB), pnpm 10, and the
 # workspace's node_modules. Installs with apt when run as root; otherwise prints the exact command.
 # Sourced by scripts/stack.sh and scripts/test.sh.
 set -euo pipefail
@@ -8,6 +8,8 @@ bootstrap_os_packages() {
   local missing=()
   compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || missing+=(postgresql)
   command -v redis-server >/dev/null || [ -x /usr/bin/redis-server ] || missing+=(redis-server)
+  # MariaDB: the Turnkey stand-in's database (apps/turnkey-sim); tests start their own server on a private port.
+  command -v mariadbd >/dev/null || [ -x /usr/sbin/mariadbd ] || missing+=(mariadb-server)
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" -eq 0 ]; then
     echo "installing OS packages: ${missing[*]}" >&2

@@ -1,5 +1,6 @@
 /**
- * Start and stop the local PostgreSQL and Redis servers used by the local stack and by the tests.
+ * Start and stop the local PostgreSQL and Redis servers used by the local stack and by the tests (and MariaDB,
+ * for the tests and demos that need a Turnkey database).
  * Servers run on private loopback ports with data in a folder we own, and are stopped by PID.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -102,15 +103,20 @@ async function waitForPort(port: number, timeoutMs: number, what: string, logFil
   throw new Error(`${what} did not start listening on port ${port} within ${timeoutMs} ms${tail}`);
 }
 
-/** Give the postgres OS user a directory (PostgreSQL refuses to run as root). */
-function ownForPostgres(dir: string): void {
+/** Give an unprivileged OS user (postgres, mysql) a directory, when we run as root. */
+function ownForUser(user: string, dir: string): void {
   if (!isRoot) return;
-  execFileSync('chown', ['-R', 'postgres:postgres', dir]);
-  // The postgres user must be able to reach the directory (mkdtemp makes 0700 parents).
+  execFileSync('chown', ['-R', `${user}:${user}`, dir]);
+  // The user must be able to reach the directory (mkdtemp makes 0700 parents).
   for (let p = dirname(dir); p !== '/'; p = dirname(p)) {
     const mode = statSync(p).mode;
     if ((mode & 0o001) === 0) chmodSync(p, (mode & 0o7777) | 0o711);
   }
+}
+
+/** Give the postgres OS user a directory (PostgreSQL refuses to run as root). */
+function ownForPostgres(dir: string): void {
+  ownForUser('postgres', dir);
 }
 
 function asPostgres(bin: string, args: string[]): [string, string[]] {
@@ -229,6 +235,151 @@ export async function startRedis(opts: {
   if (!pid) throw new Error('redis-server did not start');
   await waitForPort(opts.port, 15_000, 'Redis', logFile);
   return { pid, port: opts.port, url: `redis://127.0.0.1:${opts.port}`, stop: () => stopPid(pid, 'SIGTERM') };
+}
+
+/** The MariaDB programs: the server, the data-directory initialiser and the command-line client. */
+export function mariadbBins(): { server: string; installDb: string; client: string } {
+  const find = (what: string, names: string[], dirs: string[]) => {
+    for (const d of dirs) for (const n of names) if (existsSync(join(d, n))) return join(d, n);
+    throw new Error(
+      `${what} not found: install MariaDB with \`apt-get install -y --no-install-recommends mariadb-server\` or set MARIADB_BIN`,
+    );
+  };
+  const dirs = [process.env.MARIADB_BIN, '/usr/sbin', '/usr/bin', '/usr/local/bin', '/usr/local/sbin'].filter(
+    (d): d is string => !!d,
+  );
+  return {
+    server: find('mariadbd', ['mariadbd', 'mysqld'], dirs),
+    installDb: find('mariadb-install-db', ['mariadb-install-db', 'mysql_install_db'], dirs),
+    client: find('the mariadb client', ['mariadb', 'mysql'], dirs),
+  };
+}
+
+export type MariadbServer = {
+  pid: number;
+  port: number;
+  dataDir: string;
+  /** The server's Unix socket (inside `dataDir`). */
+  socket: string;
+  /** The database and user created at start (`database`, `user`, `password` of the options). */
+  database: string;
+  user: string;
+  /** `mysql://user:password@127.0.0.1:port/database`, or for another account/database when given. */
+  url: (opts?: { user?: string; password?: string; database?: string }) => string;
+  /** `mysql://root@127.0.0.1:port/<database>`: the password-less administrator, reachable from this machine only. */
+  rootUrl: (database?: string) => string;
+  /** Run SQL as root through the Unix socket with the `mariadb` client; returns its tab-separated output. */
+  exec: (sql: string) => string;
+  stop: () => Promise<void>;
+};
+
+const SQL_NAME_RE = /^[A-Za-z0-9_]{1,64}$/;
+
+/**
+ * Start MariaDB with its data in `dataDir` (initialised with mariadb-install-db when empty), listening on
+ * 127.0.0.1:`port` and on a socket inside `dataDir`, and make sure `database` exists with `user`/`password`
+ * holding all privileges on it (defaults: database and user `app`, password `app`). root has no password and
+ * is reachable from this machine only, like the trust-authenticated PostgreSQL above. Run as root, the server
+ * switches to the `mysql` OS user. `durable: false` (the default) flushes InnoDB's log once a second instead of
+ * at every commit (tests). No option file is read (`--no-defaults`), so a packaged MariaDB's config and
+ * service never interfere; apt starts no service here and we start none.
+ */
+export async function startMariadb(opts: {
+  dataDir: string;
+  port: number;
+  durable?: boolean;
+  logFile?: string;
+  database?: string;
+  user?: string;
+  password?: string;
+}): Promise<MariadbServer> {
+  const bins = mariadbBins();
+  const database = opts.database ?? 'app';
+  const user = opts.user ?? 'app';
+  const password = opts.password ?? 'app';
+  for (const [k, v] of Object.entries({ database, user })) {
+    if (!SQL_NAME_RE.test(v)) throw new Error(`startMariadb: ${k} "${v}" must be 1-64 letters, digits or underscores`);
+  }
+  if (/['\\]/.test(password)) throw new Error('startMariadb: the password must not contain quotes or backslashes');
+  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  const socket = join(opts.dataDir, 'mariadbd.sock');
+  if (Buffer.byteLength(socket) > 100) throw new Error(`startMariadb: socket path too long for a Unix socket: ${socket}`);
+  const logFile = opts.logFile ?? join(opts.dataDir, '..', `mariadb-${opts.port}.log`);
+  const asUser = isRoot ? ['--user=mysql'] : [];
+  ownForUser('mysql', opts.dataDir);
+  if (!existsSync(join(opts.dataDir, 'mysql'))) {
+    try {
+      execFileSync(
+        bins.installDb,
+        [
+          '--no-defaults',
+          `--datadir=${opts.dataDir}`,
+          ...asUser,
+          '--auth-root-authentication-method=normal',
+          '--skip-test-db',
+          '--skip-name-resolve',
+        ],
+        { stdio: 'pipe' },
+      );
+    } catch (e) {
+      const out = e as { stdout?: Buffer; stderr?: Buffer };
+      throw new Error(`mariadb-install-db failed: ${String(out.stderr ?? '')}${String(out.stdout ?? '')}`.slice(0, 4000));
+    }
+  }
+  const args = [
+    '--no-defaults',
+    `--datadir=${opts.dataDir}`,
+    ...asUser,
+    '--bind-address=127.0.0.1',
+    `--port=${opts.port}`,
+    `--socket=${socket}`,
+    `--pid-file=${join(opts.dataDir, 'mariadbd.pid')}`,
+    '--skip-name-resolve',
+    '--character-set-server=utf8mb4',
+    '--collation-server=utf8mb4_unicode_ci',
+    '--max-connections=200',
+    '--innodb-buffer-pool-size=64M',
+    `--innodb-flush-log-at-trx-commit=${opts.durable ? 1 : 2}`,
+  ];
+  // No --log-error: the error log goes to stderr, i.e. to `logFile`, opened here (so root may own it).
+  const out = openSync(logFile, 'a');
+  const child = spawn(bins.server, args, { detached: true, stdio: ['ignore', out, out] });
+  child.unref();
+  const pid = child.pid;
+  if (!pid) throw new Error('mariadbd did not start');
+  try {
+    await waitForPort(opts.port, 30_000, 'MariaDB', logFile);
+  } catch (e) {
+    await stopPid(pid, 'SIGTERM', 10_000);
+    throw e;
+  }
+  const exec = (sql: string): string =>
+    execFileSync(bins.client, ['--no-defaults', '--protocol=socket', `--socket=${socket}`, '-uroot', '--batch', '-e', sql], {
+      stdio: 'pipe',
+    }).toString();
+  exec(
+    [
+      `CREATE DATABASE IF NOT EXISTS \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+      `CREATE USER IF NOT EXISTS '${user}'@'%' IDENTIFIED BY '${password}'`,
+      `ALTER USER '${user}'@'%' IDENTIFIED BY '${password}'`,
+      `GRANT ALL PRIVILEGES ON \`${database}\`.* TO '${user}'@'%'`,
+    ].join(';\n'),
+  );
+  const enc = encodeURIComponent;
+  return {
+    pid,
+    port: opts.port,
+    dataDir: opts.dataDir,
+    socket,
+    database,
+    user,
+    url: (o = {}) =>
+      `mysql://${enc(o.user ?? user)}:${enc(o.password ?? (o.user === undefined ? password : ''))}@127.0.0.1:${opts.port}/${o.database ?? database}`,
+    rootUrl: (db = '') => `mysql://root@127.0.0.1:${opts.port}/${db}`,
+    exec,
+    // SIGTERM = a normal shutdown: InnoDB flushes and the server exits.
+    stop: () => stopPid(pid, 'SIGTERM', 30_000),
+  };
 }
 
 /** Write JSON to `file` atomically (temp file + rename), readable by the owner only by default. */
