@@ -28,6 +28,12 @@ CREATE TABLE turnkey_messages (
   -- What Turnkey's TURNKEY_MESSAGE_LOG.INVOICE_IDENTIFIER will say for it (<MSG><number><date>, §5.4),
   -- so the results poller can match its rows.
   identifier      text NOT NULL CHECK (char_length(identifier) <= 30),
+  -- The document chain the message belongs to: period + invoice number for the F and G messages of one
+  -- invoice (issue, cancel, void, re-issue, its allowances and their cancel/void), the identifier for E
+  -- messages. A message is handed off only once every earlier message of its chain is accepted: the
+  -- platform refuses a re-issue before its void (E0201) or an allowance before its invoice (E0202), and
+  -- Turnkey does not promise to upload files in the order they were written.
+  chain           text NOT NULL,
   status          text NOT NULL DEFAULT 'pending'
                   CHECK (status IN ('pending', 'delivered', 'accepted', 'rejected', 'invalid', 'dead')),
   attempts        integer NOT NULL DEFAULT 0 CHECK (attempts >= 0),
@@ -48,6 +54,7 @@ CREATE TABLE turnkey_messages (
 );
 -- The hand-off's queue: due messages, oldest first.
 CREATE INDEX turnkey_messages_due_idx ON turnkey_messages (next_attempt_at, seq) WHERE status = 'pending';
+CREATE INDEX turnkey_messages_chain_idx ON turnkey_messages (chain, seq) WHERE status <> 'accepted';
 -- The results poller's match, and "what became of this invoice / allowance".
 CREATE INDEX turnkey_messages_identifier_idx ON turnkey_messages (identifier);
 CREATE INDEX turnkey_messages_invoice_idx ON turnkey_messages (invoice_id) WHERE invoice_id IS NOT NULL;

@@ -17,6 +17,7 @@ import { allowanceRoutes } from './modules/allowance/allowance.routes.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
 import { clientRoutes } from './modules/client/client.routes.ts';
+import { deadLetterRoutes } from './modules/dead-letter/dead-letter.routes.ts';
 import { deviceRoutes } from './modules/device/device.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { invoiceRoutes } from './modules/invoice/invoice.routes.ts';
@@ -110,6 +111,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(async (i) => allowanceRoutes(i, moduleDeps));
   await app.register(async (i) => auditRoutes(i, moduleDeps));
   await app.register(async (i) => adminRoutes(i, moduleDeps));
+  await app.register(async (i) => deadLetterRoutes(i, moduleDeps));
   return app;
 }
 

@@ -76,7 +76,9 @@ describe('health, metrics, OpenAPI', () => {
     expect(me.latencyMs.p50).toBeGreaterThan(0);
     expect(me.latencyMs.p99).toBeGreaterThanOrEqual(me.latencyMs.p95);
     expect(m.dbPool.max).toBe(10);
-    expect(m.queues.events).toHaveProperty('waiting');
+    expect(m.queues['p1-interactive']).toHaveProperty('waiting');
+    expect(m.queues['p4-maintenance']).toHaveProperty('waiting');
+    expect(m.circuitBreakers).toEqual([]);
     expect(m.disk.freeBytes).toBeGreaterThan(0);
   });
 

@@ -6,7 +6,7 @@
 import { loadConfigOrExit } from '@app/config';
 import { assertSchemaVersion, createDb, createPool, SchemaVersionMismatchError } from '@app/db';
 import { createLogger, fatalExit } from '@app/logger';
-import { startRuntime } from './runtime.ts';
+import { classConcurrency, startRuntime } from './runtime.ts';
 
 const config = loadConfigOrExit();
 const log = createLogger({ name: 'worker', level: config.LOG_LEVEL, base: { tenant: config.TENANT_CODE } });
@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   }
 
   const runtime = startRuntime({ config, db, log });
-  log.info({ concurrency: config.WORKER_CONCURRENCY, subscribers: runtime.subscribers.names() }, 'worker started');
+  log.info({ concurrency: classConcurrency(config), subscribers: runtime.subscribers.names() }, 'worker started');
 
   // A stop that hangs (e.g. Redis gone while jobs finish) must not keep the process alive forever.
   const graceMs = config.JOB_TIMEOUT_MS + 10_000;

@@ -3,10 +3,11 @@
  *
  * Each pass, in one transaction: lock up to `batchSize` undispatched rows (oldest first, SKIP LOCKED so
  * several relays share the work without waiting or doubling), add them with one addBulk under job id
- * `outbox-<id>`, then mark them dispatched. If Redis is down the transaction rolls back, the rows stay
- * undispatched, the failure is noted on the rows (separately) and logged once per outage, and the loop
- * backs off and tries again until Redis returns. If the process dies after addBulk but before the
- * commit, the next pass adds the same job ids again, which BullMQ ignores: no event is lost or doubled.
+ * `outbox-<event id>` to the queue of event.dispatch's class (P2), then mark them dispatched. If Redis
+ * is down the transaction rolls back, the rows stay undispatched, the failure is noted on the rows
+ * (separately) and logged once per outage, and the loop backs off and tries again until Redis returns.
+ * If the process dies after addBulk but before the commit, the next pass adds the same job ids again,
+ * which BullMQ ignores: no event is lost or doubled.
  */
 import type { Database } from '@app/db';
 import { JOBS, jobOptions, outboxJobId, runWithTimeout } from '@app/jobs';
@@ -18,7 +19,7 @@ import { sleep } from './lib/sleep.ts';
 
 export type OutboxRelayOptions = {
   db: Database;
-  /** The `events` queue. */
+  /** The queue of event.dispatch's priority class (queues[queueFor('event.dispatch')]). */
   queue: Queue;
   log: Logger;
   /** OUTBOX_BATCH_SIZE: rows per transaction. */

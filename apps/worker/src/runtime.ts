@@ -1,30 +1,50 @@
 /**
- * Everything the worker process runs, built from its config: job workers, the outbox relay and the
- * job schedules. main.ts adds the process concerns (config, schema check, signals, exit codes);
- * tests start this in-process with their own handlers, subscribers and relay hooks.
+ * Everything the worker process runs, built from its config: one job worker per priority class, the
+ * outbox relay, the job schedules (after moving jobs left in the queues of an older version), dead
+ * letters, and the publication of circuit breaker states. main.ts adds the process concerns (config,
+ * schema check, signals, exit codes); tests start this in-process with their own handlers, subscribers
+ * and relay hooks.
  */
+import { hostname } from 'node:os';
 import type { Config } from '@app/config';
 import type { Database } from '@app/db';
-import { createQueues, createRedis, type JobHandlers, type Queues } from '@app/jobs';
+import {
+  type CircuitBreakerRegistry,
+  type CircuitBreakerSnapshot,
+  circuitBreakers,
+  createQueues,
+  createRedis,
+  type JobHandlers,
+  moveLegacyJobs,
+  publishCircuitState,
+  type Queues,
+  queueFor,
+} from '@app/jobs';
 import type { Logger } from '@app/logger';
+import { createXsdValidator } from '@app/xsd';
+import { createDeadLetterStore, type DeadLetterSink } from './dead-letter.ts';
 import { createHandlers } from './jobs/index.ts';
 import { createOutageLog } from './lib/outage-log.ts';
 import { createOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './outbox-relay.ts';
 import { registerSchedulesInBackground } from './schedules.ts';
 import { createSubscriberRegistry, type SubscriberRegistry } from './subscribers.ts';
-import { type RunningWorker, startWorker } from './worker.ts';
+import { type ClassConcurrency, type RunningWorker, startWorker } from './worker.ts';
 
 type WorkerConfig = Pick<
   Config,
   | 'REDIS_URL'
   | 'REDIS_KEY_PREFIX'
-  | 'WORKER_CONCURRENCY'
+  | 'WORKER_CONCURRENCY_P1'
+  | 'WORKER_CONCURRENCY_P2'
+  | 'WORKER_CONCURRENCY_P3'
+  | 'WORKER_CONCURRENCY_P4'
   | 'JOB_TIMEOUT_MS'
   | 'REPORT_JOB_TIMEOUT_MS'
   | 'OUTBOX_BATCH_SIZE'
   | 'OUTBOX_POLL_MS'
   | 'OFFLINE_SUBMIT_GRACE_HOURS'
->;
+> &
+  Partial<Pick<Config, 'TURNKEY_ROOT' | 'TURNKEY_XSD_DIR' | 'TURNKEY_DB_URL' | 'TURNKEY_HANDOFF_BATCH'>>;
 
 export type RuntimeDeps = {
   config: WorkerConfig;
@@ -35,6 +55,10 @@ export type RuntimeDeps = {
   handlers?: Partial<JobHandlers>;
   /** Relay tuning and hooks (tests). */
   relay?: Partial<Pick<OutboxRelayOptions, 'maxBackoffMs' | 'enqueueTimeoutMs' | 'afterEnqueue' | 'onDispatched'>>;
+  /** Where dead letters go (default: sys_dead_letters in `db`). */
+  deadLetters?: DeadLetterSink;
+  /** The breakers whose state changes are logged and published (default: the process's `circuitBreakers`). */
+  breakers?: CircuitBreakerRegistry;
 };
 
 export type Runtime = {
@@ -46,6 +70,14 @@ export type Runtime = {
   /** Stop the relay, let active jobs finish, close the queues and Redis connections (not the database). */
   stop(): Promise<void>;
 };
+
+/** The job slots per priority class, from WORKER_CONCURRENCY_P1…P4. */
+export const classConcurrency = (config: WorkerConfig): ClassConcurrency => ({
+  P1: config.WORKER_CONCURRENCY_P1,
+  P2: config.WORKER_CONCURRENCY_P2,
+  P3: config.WORKER_CONCURRENCY_P3,
+  P4: config.WORKER_CONCURRENCY_P4,
+});
 
 export function startRuntime(deps: RuntimeDeps): Runtime {
   const { config, db, log } = deps;
@@ -60,7 +92,18 @@ export function startRuntime(deps: RuntimeDeps): Runtime {
 
   const subscribers = deps.subscribers ?? createSubscriberRegistry();
   const handlers: JobHandlers = {
-    ...createHandlers({ db, subscribers, offlineGraceHours: config.OFFLINE_SUBMIT_GRACE_HOURS }),
+    ...createHandlers({
+      db,
+      subscribers,
+      offlineGraceHours: config.OFFLINE_SUBMIT_GRACE_HOURS,
+      turnkey: {
+        root: config.TURNKEY_ROOT,
+        dbUrl: config.TURNKEY_DB_URL,
+        // Read at start: a bad schema folder is a configuration error, not a message error.
+        validator: config.TURNKEY_XSD_DIR ? createXsdValidator(config.TURNKEY_XSD_DIR) : null,
+        batchSize: config.TURNKEY_HANDOFF_BATCH ?? 500,
+      },
+    }),
     ...deps.handlers,
   };
   const worker = startWorker({
@@ -68,12 +111,13 @@ export function startRuntime(deps: RuntimeDeps): Runtime {
     prefix: config.REDIS_KEY_PREFIX,
     handlers,
     timeouts: { general: config.JOB_TIMEOUT_MS, report: config.REPORT_JOB_TIMEOUT_MS },
-    concurrency: config.WORKER_CONCURRENCY,
+    concurrency: classConcurrency(config),
+    deadLetters: deps.deadLetters ?? createDeadLetterStore(db),
     log,
   });
   const relay = createOutboxRelay({
     db,
-    queue: queues.events,
+    queue: queues[queueFor('event.dispatch')],
     log,
     batchSize: config.OUTBOX_BATCH_SIZE,
     pollMs: config.OUTBOX_POLL_MS,
@@ -81,7 +125,34 @@ export function startRuntime(deps: RuntimeDeps): Runtime {
     ...deps.relay,
   });
   relay.start();
-  const schedules = registerSchedulesInBackground(queues, log);
+  const schedules = registerSchedulesInBackground(queues, log, {
+    before: async () => {
+      const moved = await moveLegacyJobs(producerRedis, config.REDIS_KEY_PREFIX);
+      if (moved.moved + moved.schedulersRemoved + moved.unknown > 0) {
+        log.info(moved, 'moved the jobs left in the queues of an older version to the priority-class queues');
+      }
+    },
+  });
+
+  // Breaker state changes: one log line each, and the state in Redis for the API's metrics (again for
+  // every breaker whenever the connection comes up, so a change made while Redis was away is not lost).
+  const breakers = deps.breakers ?? circuitBreakers;
+  const workerId = `${hostname()}:${process.pid}`;
+  const publish = (snap: CircuitBreakerSnapshot) =>
+    publishCircuitState(producerRedis, config.REDIS_KEY_PREFIX, snap, { worker: workerId, at: new Date() }).catch((err) =>
+      log.debug({ err }, 'could not publish the circuit state'),
+    );
+  const unfollowBreakers = breakers.onStateChange((snap, from) => {
+    log[snap.state === 'open' ? 'warn' : 'info'](
+      { breaker: snap.name, from, to: snap.state, consecutiveFailures: snap.consecutiveFailures, lastError: snap.lastError },
+      `circuit "${snap.name}" ${snap.state}`,
+    );
+    void publish(snap);
+  });
+  const publishAll = () => {
+    for (const snap of breakers.snapshots()) void publish(snap);
+  };
+  producerRedis.on('ready', publishAll);
 
   let stopping: Promise<void> | null = null;
   return {
@@ -94,6 +165,8 @@ export function startRuntime(deps: RuntimeDeps): Runtime {
       stopping ??= (async () => {
         await relay.stop();
         schedules.cancel();
+        unfollowBreakers();
+        producerRedis.off('ready', publishAll);
         await worker.close();
         await queues.close();
         workerRedis.disconnect();

@@ -2,7 +2,7 @@
  * Repeating jobs, registered with BullMQ job schedulers (upsert: re-registering on every start
  * updates the schedule instead of adding a second one; several worker processes may do it at once).
  */
-import { JOBS, type JobName, type JobPayload, jobOptions, type Queues } from '@app/jobs';
+import { JOBS, type JobName, type JobPayload, jobOptions, type Queues, queueFor } from '@app/jobs';
 import type { Logger } from '@app/logger';
 import { sleep } from './lib/sleep.ts';
 
@@ -12,6 +12,9 @@ type Schedule<N extends JobName = JobName> = { id: string; job: N; repeat: Repea
 
 export const SCHEDULES: Schedule[] = [
   { id: 'maintenance-cleanup-hourly', job: 'maintenance.cleanup', repeat: { every: 3_600_000 }, payload: {} },
+  // The Turnkey pipeline: each run drains what is due (several may run at once; rows are claimed with SKIP LOCKED).
+  { id: 'turnkey-handoff', job: 'turnkey.handoff', repeat: { every: 5_000 }, payload: {} },
+  { id: 'turnkey-results', job: 'turnkey.results', repeat: { every: 15_000 }, payload: {} },
   // Periods end at 00:00 Asia/Taipei on the 1st of odd months; running daily also catches a missed night.
   { id: 'period-close-daily', job: 'period.close', repeat: { pattern: '5 0 * * *', tz: 'Asia/Taipei' }, payload: {} },
 ];
@@ -20,23 +23,31 @@ export async function registerSchedules(queues: Queues, schedules: Schedule[] = 
   for (const s of schedules) {
     const def = JOBS[s.job];
     const { jobId: _jobId, ...opts } = jobOptions(s.job);
-    await queues[def.queue].upsertJobScheduler(s.id, s.repeat, { name: s.job, data: def.payload.parse(s.payload), opts });
+    // In the queue of the job's priority class (P4 cleanup, P3 period close).
+    await queues[queueFor(s.job)].upsertJobScheduler(s.id, s.repeat, {
+      name: s.job,
+      data: def.payload.parse(s.payload),
+      opts,
+    });
   }
 }
 
 /**
  * Register the schedules in the background, retrying until Redis takes them, so a worker started while
- * Redis is down still runs its other duties. Returns a function that gives up (for shutdown).
+ * Redis is down still runs its other duties. `before` runs first in each try (moving jobs left in the
+ * queues of an older version). Returns a function that gives up (for shutdown).
  */
 export function registerSchedulesInBackground(
   queues: Queues,
   log: Logger,
-  retryMs = 5_000,
+  opts: { retryMs?: number; before?: () => Promise<void> } = {},
 ): { cancel(): void; done: Promise<boolean> } {
+  const retryMs = opts.retryMs ?? 5_000;
   const stop = new AbortController();
   const done = (async () => {
     for (let attempt = 1; !stop.signal.aborted; attempt++) {
       try {
+        await opts.before?.();
         await registerSchedules(queues);
         log.info({ schedules: SCHEDULES.map((s) => s.id) }, 'job schedules registered');
         return true;

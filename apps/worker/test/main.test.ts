@@ -9,8 +9,7 @@ import { join } from 'node:path';
 import { SCHEMA_VERSION } from '@app/db';
 import { freePort } from '@app/devkit';
 import { testConfig } from '@app/devkit/testing';
-import { bullPrefix, createRedis } from '@app/jobs';
-import { Queue } from 'bullmq';
+import { createQueues, createRedis, queueFor } from '@app/jobs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commitUserCreated, configEnv, openTestDb, outboxRows, type TestDb, waitFor } from './helpers.ts';
@@ -100,19 +99,25 @@ describe('worker process (main.ts)', () => {
     await waitFor('the event to be processed by the process', async () => (await outboxRows(t.db, [id!]))[0]?.processed_at);
     expect((await outboxRows(t.db, [id!]))[0]).toMatchObject({ process_count: 1, dispatch_attempts: 1 });
 
+    // Each schedule lives in the queue of its job's priority class: cleanup in P4, period close in P3.
     const redis = createRedis(config.REDIS_URL, 'client');
-    const maintenance = new Queue('maintenance', { connection: redis, prefix: bullPrefix(config.REDIS_KEY_PREFIX) });
+    const queues = createQueues(redis, config.REDIS_KEY_PREFIX);
     try {
       const schedulers = await waitFor('the cleanup and period-close schedules', async () => {
-        const s = await maintenance.getJobSchedulers();
+        const s = [
+          ...(await queues[queueFor('maintenance.cleanup')].getJobSchedulers()),
+          ...(await queues[queueFor('period.close')].getJobSchedulers()),
+        ];
         return s.length >= 2 ? s : null;
       });
       expect(schedulers.map((s) => [s.key, s.every ?? s.pattern, s.name]).sort()).toEqual([
         ['maintenance-cleanup-hourly', 3_600_000, 'maintenance.cleanup'],
         ['period-close-daily', '5 0 * * *', 'period.close'],
       ]);
+      expect(queueFor('maintenance.cleanup')).toBe('p4-maintenance');
+      expect(queueFor('period.close')).toBe('p3-scheduled');
     } finally {
-      await maintenance.close();
+      await queues.close();
       redis.disconnect();
     }
 

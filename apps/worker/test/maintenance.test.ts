@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '@app/db';
 import { testConfig } from '@app/devkit/testing';
-import { createQueues, createRedis, JOBS, jobOptions } from '@app/jobs';
+import { createQueues, createRedis, jobOptions, queueFor } from '@app/jobs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupExpired, createMaintenanceCleanupHandler } from '../src/jobs/maintenance.cleanup.ts';
@@ -157,14 +157,15 @@ describe('maintenance.cleanup', () => {
     try {
       await registerSchedules(queues);
       await registerSchedules(queues);
-      const schedulers = await queues.maintenance.getJobSchedulers();
-      // One per schedule of the maintenance queue (cleanup, period close), not one per registration.
-      expect(schedulers).toHaveLength(SCHEDULES.filter((s) => JOBS[s.job].queue === 'maintenance').length);
+      // In the queue of its class (P4); one per schedule of that queue, not one per registration.
+      const queue = queues[queueFor('maintenance.cleanup')];
+      const schedulers = await queue.getJobSchedulers();
+      expect(schedulers).toHaveLength(SCHEDULES.filter((s) => queueFor(s.job) === queue.name).length);
       const cleanup = schedulers.find((s) => s.key === 'maintenance-cleanup-hourly');
       expect(cleanup).toMatchObject({ key: SCHEDULES[0]!.id, every: 3_600_000, name: 'maintenance.cleanup' });
       const { jobId: _, ...expected } = jobOptions('maintenance.cleanup');
       expect(cleanup!.template?.opts).toMatchObject(expected);
-      await queues.maintenance.obliterate({ force: true });
+      await queue.obliterate({ force: true });
     } finally {
       await queues.close();
       redis.disconnect();

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, type RedisServer, startRedis } from '@app/devkit';
 import { testConfig } from '@app/devkit/testing';
-import { bullPrefix, createRedis, outboxJobId } from '@app/jobs';
+import { bullPrefix, createRedis, outboxJobId, queueFor } from '@app/jobs';
 import { Queue } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createHandlers } from '../src/jobs/index.ts';
@@ -84,7 +84,7 @@ describe('outbox with Redis stopped', () => {
       REDIS_URL: redis.url,
       OUTBOX_POLL_MS: '50',
       OUTBOX_BATCH_SIZE: '50',
-      WORKER_CONCURRENCY: '8',
+      WORKER_CONCURRENCY_P2: '8',
     });
     const { log, lines } = captureLogger();
     const c = countingRuntime(t, { config, log, relay: { maxBackoffMs: 400 } });
@@ -110,7 +110,7 @@ describe('outbox with Redis stopped', () => {
 
     redis = await startRedis(redisOpts()); // same port, same data directory
 
-    const queue = runtime.queues.events;
+    const queue = runtime.queues[queueFor('event.dispatch')];
     await waitFor(
       'every event processed and the queue idle',
       async () => {
@@ -189,7 +189,7 @@ describe('outbox relay crash and concurrency (shared test Redis)', () => {
       },
     });
     runtime = c.runtime;
-    const queue = runtime.queues.events;
+    const queue = runtime.queues[queueFor('event.dispatch')];
 
     await waitFor('all events processed and the queue idle', async () => {
       const rows = await outboxRows(t.db, ids);
@@ -224,7 +224,7 @@ describe('outbox relay crash and concurrency (shared test Redis)', () => {
     for (const i of [0, 1]) {
       // Each relay as its own process would have it: its own Redis connection and Queue.
       const redis = createRedis(config.REDIS_URL, 'client', { commandTimeout: 5_000 });
-      const queue = new Queue('events', { connection: redis, prefix: bullPrefix(config.REDIS_KEY_PREFIX) });
+      const queue = new Queue(queueFor('event.dispatch'), { connection: redis, prefix: bullPrefix(config.REDIS_KEY_PREFIX) });
       queues.push(queue);
       closers.push(async () => {
         await queue.close();

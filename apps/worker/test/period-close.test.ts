@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Database } from '@app/db';
 import { testConfig } from '@app/devkit/testing';
 import { nextPeriod, type Period, parseYearMonth, periodOf, previousPeriod } from '@app/domain';
-import { addJob, type JobContext } from '@app/jobs';
+import { addJob, type JobContext, queueFor } from '@app/jobs';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -310,7 +310,7 @@ describe('period.close', () => {
     const runtime = startRuntime({ config: testConfig(t.url, { OUTBOX_POLL_MS: '50' }), db: t.db, log });
     try {
       const job = await addJob(runtime.queues, 'period.close', {});
-      const queue = runtime.queues.maintenance;
+      const queue = runtime.queues[queueFor('period.close')];
       await waitFor('the period.close job to complete', async () => (await queue.getJob(job.id!))?.finishedOn);
       const finished = await queue.getJob(job.id!);
       expect(finished?.returnvalue).toBe('done');

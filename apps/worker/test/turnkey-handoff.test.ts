@@ -31,6 +31,7 @@ async function queue(db: Database, n: number, prefix: string): Promise<string[]>
         seller_id: sellerId,
         year_month: '11410',
         identifier: `E0402${prefix}${String(i).padStart(5, '0')}`,
+        chain: `E0402${prefix}${String(i).padStart(5, '0')}`,
       })),
     )
     .returning('id')

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { testConfig } from '@app/devkit/testing';
-import { bullPrefix, createRedis, type JobHandler, type JobHandlers, jobOptions, KEEP_FAILED_SECONDS } from '@app/jobs';
+import { bullPrefix, createRedis, type JobHandler, type JobHandlers, jobOptions, KEEP_FAILED_SECONDS, queueFor } from '@app/jobs';
 import { type Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -27,6 +27,8 @@ describe('job worker', () => {
       'event.dispatch': handler,
       'maintenance.cleanup': async () => 'skipped',
       'period.close': async () => 'skipped',
+      'turnkey.handoff': async () => 'skipped',
+      'turnkey.results': async () => 'skipped',
     };
     const { log, lines } = captureLogger();
     worker = startWorker({
@@ -44,7 +46,7 @@ describe('job worker', () => {
   beforeAll(() => {
     connection = createRedis(config.REDIS_URL, 'worker');
     producer = createRedis(config.REDIS_URL, 'client');
-    events = new Queue('events', { connection: producer, prefix: bullPrefix(config.REDIS_KEY_PREFIX) });
+    events = new Queue(queueFor('event.dispatch'), { connection: producer, prefix: bullPrefix(config.REDIS_KEY_PREFIX) });
   });
   afterEach(async () => {
     await worker?.close();

@@ -90,11 +90,26 @@ export const configSchema = z
     S3_REGION: z.string().default('us-east-1'),
 
     // Worker
-    WORKER_CONCURRENCY: int(8, 1, 256),
+    // Jobs one worker process runs at once per priority class (platform plan §9). Each class has its own
+    // queue and its own slots, so a backlog of P4 maintenance never holds up a P1 job.
+    WORKER_CONCURRENCY_P1: int(4, 1, 256),
+    WORKER_CONCURRENCY_P2: int(4, 1, 256),
+    WORKER_CONCURRENCY_P3: int(2, 1, 256),
+    WORKER_CONCURRENCY_P4: int(1, 1, 256),
     JOB_TIMEOUT_MS: int(30_000, 100),
     REPORT_JOB_TIMEOUT_MS: int(900_000, 1000),
     OUTBOX_BATCH_SIZE: int(500, 1, 10_000),
     OUTBOX_POLL_MS: int(500, 10),
+
+    // Turnkey (docs/turnkey.md). Without TURNKEY_ROOT nothing is handed off; without TURNKEY_DB_URL no result
+    // is read back; without TURNKEY_XSD_DIR documents are not checked before the hand-off (set it in production).
+    TURNKEY_ROOT: z.string().min(1).optional(),
+    TURNKEY_XSD_DIR: z.string().min(1).optional(),
+    TURNKEY_DB_URL: z
+      .string()
+      .regex(/^mysql:\/\//, 'a mysql:// URL (Turnkey runs on MariaDB or MySQL)')
+      .optional(),
+    TURNKEY_HANDOFF_BATCH: int(500, 1, 5_000),
   })
   .superRefine((c, ctx) => {
     if (c.STORAGE_DRIVER === 's3') {

@@ -20,7 +20,14 @@ const FILLED_AT_DEPLOY = {
   DATABASE_URL: () => `postgres://einvoice:${randomBytes(24).toString('hex')}@db:5432/einvoice`,
   S3_ACCESS_KEY: () => 'einvoice',
   S3_SECRET_KEY: () => randomBytes(24).toString('hex'),
+  // Turnkey's database: the URL carries its read-only account's password.
+  TURNKEY_DB_URL: () => `mysql://einvoice_ro:${randomBytes(16).toString('hex')}@turnkey-db:3306/turnkey`,
 } as const;
+/**
+ * Not secrets but left empty: the Turnkey hand-off is off until the operator names Turnkey's folder and
+ * schema folder (docs/turnkey.md), which the template cannot know.
+ */
+const OFF_UNTIL_SET = ['TURNKEY_ROOT', 'TURNKEY_XSD_DIR'];
 const COMPOSE_SECRETS = ['POSTGRES_PASSWORD', 'MINIO_ROOT_PASSWORD'];
 
 type Entry = { name: string; value: string; line: number };
@@ -85,10 +92,10 @@ describe('deploy/.env.example', () => {
     ).toEqual([]);
   });
 
-  it('gives no secret a value', () => {
+  it('gives no secret a value (and leaves only the secrets and the Turnkey folders empty)', () => {
     const all = values([...example.app, ...example.composeOnly]);
     const empty = Object.keys(all).filter((k) => all[k] === '');
-    expect(empty.sort()).toEqual([...Object.keys(FILLED_AT_DEPLOY), ...COMPOSE_SECRETS].sort());
+    expect(empty.sort()).toEqual([...Object.keys(FILLED_AT_DEPLOY), ...COMPOSE_SECRETS, ...OFF_UNTIL_SET].sort());
   });
 
   it('is a valid config once the secrets are filled in', () => {

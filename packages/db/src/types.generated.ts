@@ -291,6 +291,25 @@ export interface SysDataScopes {
   tenant_id: string;
 }
 
+export interface SysDeadLetters {
+  attempts: number;
+  created_at: Generated<Timestamp>;
+  error_stack: string | null;
+  first_failed_at: Timestamp;
+  id: Generated<Int8>;
+  job_id: string;
+  job_name: string;
+  last_error: string;
+  last_failed_at: Timestamp;
+  max_attempts: number;
+  payload: Json;
+  priority_class: string;
+  queue: string;
+  retried_at: Timestamp | null;
+  retried_by: string | null;
+  retry_job_id: string | null;
+}
+
 export interface SysDepts {
   code: string;
   created_at: Generated<Timestamp>;
@@ -490,6 +509,7 @@ export interface Tracks {
 export interface TurnkeyMessages {
   allowance_id: string | null;
   attempts: Generated<number>;
+  chain: string;
   created_at: Generated<Timestamp>;
   delivered_at: Timestamp | null;
   file_name: string | null;
@@ -530,6 +550,7 @@ export interface DB {
   sys_audit_logs: SysAuditLogs;
   sys_auth_sessions: SysAuthSessions;
   sys_data_scopes: SysDataScopes;
+  sys_dead_letters: SysDeadLetters;
   sys_depts: SysDepts;
   sys_devices: SysDevices;
   sys_idempotency_keys: SysIdempotencyKeys;

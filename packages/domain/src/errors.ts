@@ -87,6 +87,11 @@ export const ERROR_CODES = {
     status: 409,
     description: 'The allowance is already cancelled or voided.',
   },
+  DEAD_LETTER_ALREADY_RETRIED: {
+    status: 409,
+    description:
+      'The dead letter was already put back in its queue (see retriedAt and retryJobId); a new failure is a new dead letter.',
+  },
   PAYLOAD_TOO_LARGE: { status: 413, description: 'The body exceeds the configured limit.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, description: 'The Content-Type is not accepted by this route.' },
   RATE_LIMITED: { status: 429, description: 'Too many requests; see Retry-After.' },

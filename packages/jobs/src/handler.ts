@@ -1,7 +1,10 @@
 /**
  * The contract between the registry and the worker's handlers: one typed handler per job name.
  * A handler returns what it did (`done`, or `skipped` when there was nothing left to do, e.g. a
- * redelivered job) and throws on failure; BullMQ then retries it with the job's backoff.
+ * redelivered job) and throws on failure; BullMQ then retries it with the job's retry policy, and once
+ * the retries are used up (or on an UnrecoverableError) the worker stores it in sys_dead_letters.
+ * A CircuitOpenError (a dependency's breaker is open) is not a failure: the job is put back, delayed
+ * until the breaker lets calls through again, without using one of its attempts.
  */
 import type { JobName, JobPayload } from './registry.ts';
 

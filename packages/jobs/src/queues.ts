@@ -1,7 +1,17 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { JOBS, type JobName, type JobPayload, jobOptions, QUEUE_NAMES, type QueueName } from './registry.ts';
+import {
+  JOBS,
+  type JobName,
+  type JobPayload,
+  jobOptions,
+  QUEUE_NAMES,
+  type QueueName,
+  queueFor,
+  type RetryPolicy,
+} from './registry.ts';
 
+/** One BullMQ Queue per priority class, keyed by queue name (`p1-interactive` … `p4-maintenance`). */
 export type Queues = Record<QueueName, Queue> & { close: () => Promise<void> };
 
 /** The BullMQ key prefix under the tenant's REDIS_KEY_PREFIX; producers and workers must agree on it. */
@@ -30,8 +40,12 @@ export function createQueues(
   });
 }
 
-/** Add a job after validating its payload against the registry. */
-export async function addJob<N extends JobName>(queues: Queues, name: N, payload: JobPayload<N>, opts: { jobId?: string } = {}) {
-  const def = JOBS[name];
-  return queues[def.queue].add(name, def.payload.parse(payload), jobOptions(name, opts));
+/** Add a job to the queue of its priority class after validating its payload against the registry. */
+export async function addJob<N extends JobName>(
+  queues: Queues,
+  name: N,
+  payload: JobPayload<N>,
+  opts: { jobId?: string; retry?: RetryPolicy } = {},
+) {
+  return queues[queueFor(name)].add(name, JOBS[name].payload.parse(payload), jobOptions(name, opts));
 }

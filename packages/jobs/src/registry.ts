@@ -4,25 +4,60 @@
  */
 import { z } from 'zod';
 
-/** Priority classes (platform plan §9): lower number = more urgent; maps onto BullMQ `priority`. */
-export const PRIORITY = { P1: 1, P2: 2, P3: 3, P4: 4 } as const;
-export type PriorityClass = keyof typeof PRIORITY;
+/**
+ * Priority classes (platform plan §9), most urgent first. Each class is its own BullMQ queue, served by
+ * its own BullMQ Worker with its own concurrency quota (WORKER_CONCURRENCY_P1…P4). A backlog in one class
+ * therefore never stands in front of a job of another: a P1 job waits only for P1 jobs and P1 slots,
+ * whatever is queued in P4. (BullMQ priorities inside one queue would order the jobs but not reserve
+ * slots: a slot busy with a long P4 job is busy, and a huge prioritized set is slower to add to.)
+ */
+export const PRIORITY_CLASSES = {
+  P1: { queue: 'p1-interactive', description: 'A user is waiting: instant exports, instant calculations.' },
+  P2: { queue: 'p2-workflow', description: 'Process steps: event delivery, order processing, stock adjustments, notifications.' },
+  P3: { queue: 'p3-scheduled', description: 'Scheduled work: scheduled reports, data sync, period close.' },
+  P4: { queue: 'p4-maintenance', description: 'Maintenance: archiving, cleanup, month-end housekeeping.' },
+} as const;
+export type PriorityClass = keyof typeof PRIORITY_CLASSES;
+export const PRIORITY_CLASS_NAMES = Object.keys(PRIORITY_CLASSES) as PriorityClass[];
 
-/** Hard timeout classes (platform plan §3.2): general jobs 30 s, reports 15 min (configurable). */
+export const QUEUE_NAMES = PRIORITY_CLASS_NAMES.map((c) => PRIORITY_CLASSES[c].queue);
+export type QueueName = (typeof PRIORITY_CLASSES)[PriorityClass]['queue'];
+
+/** The queue of a priority class. */
+export const queueOf = (c: PriorityClass): QueueName => PRIORITY_CLASSES[c].queue;
+
+/** The priority class of a queue name, or undefined for a name that is not one of ours. */
+export const classOfQueue = (queue: string): PriorityClass | undefined =>
+  PRIORITY_CLASS_NAMES.find((c) => PRIORITY_CLASSES[c].queue === queue);
+
+/** Hard timeout classes (platform plan §3.2): general jobs 30 s, reports 15 min (JOB_TIMEOUT_MS, REPORT_JOB_TIMEOUT_MS). */
 export type TimeoutClass = 'general' | 'report';
 
-export const QUEUE_NAMES = ['events', 'maintenance'] as const;
-export type QueueName = (typeof QUEUE_NAMES)[number];
+/**
+ * How a job is retried after a failed try; when the retries are used up it fails for good and the worker
+ * stores it in sys_dead_letters. An UnrecoverableError (or an invalid payload) skips the remaining retries.
+ */
+export type RetryPolicy =
+  /** `attempts` tries in all; retry n waits baseMs × 2^(n-1). */
+  | { kind: 'exponential'; attempts: number; baseMs: number }
+  /** The first try, then one retry after each delay in turn (BullMQ custom backoff `schedule`). */
+  | { kind: 'schedule'; delaysMs: readonly number[] };
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+/** Named retry schedules for job types that declare `{ kind: 'schedule' }`. */
+export const RETRY_SCHEDULES = {
+  /** The Turnkey hand-off: 1 min, 5 min, 15 min, 1 h, 4 h, then dead-lettered. */
+  turnkey: [MINUTE, 5 * MINUTE, 15 * MINUTE, HOUR, 4 * HOUR],
+} as const satisfies Record<string, readonly number[]>;
 
 export type JobDefinition<P extends z.ZodTypeAny = z.ZodTypeAny> = {
-  queue: QueueName;
   payload: P;
+  /** The priority class, hence the queue and the worker slots the job runs in. */
   priority: PriorityClass;
   timeout: TimeoutClass;
-  /** Total tries including the first. */
-  attempts: number;
-  /** Exponential backoff base: retry n waits base × 2^(n-1). */
-  backoffMs: number;
+  retry: RetryPolicy;
   description: string;
 };
 
@@ -30,26 +65,37 @@ const define = <P extends z.ZodTypeAny>(d: JobDefinition<P>) => d;
 
 export const JOBS = {
   'event.dispatch': define({
-    queue: 'events',
     payload: z.object({ outboxId: z.string().regex(/^\d+$/), eventId: z.string().uuid(), eventType: z.string() }),
     priority: 'P2',
     timeout: 'general',
-    attempts: 10,
-    backoffMs: 5_000,
+    retry: { kind: 'exponential', attempts: 10, baseMs: 5_000 },
     description: 'Deliver one outbox event to its subscribers (webhooks, notifications).',
   }),
   'maintenance.cleanup': define({
-    queue: 'maintenance',
     payload: z.object({}),
     priority: 'P4',
     timeout: 'general',
-    attempts: 3,
-    backoffMs: 60_000,
+    retry: { kind: 'exponential', attempts: 3, baseMs: MINUTE },
     description:
       "Delete expired idempotency keys, expired sessions and old dispatched outbox rows; create the coming months' invoice partitions.",
   }),
+  'turnkey.handoff': define({
+    payload: z.object({}),
+    priority: 'P2',
+    timeout: 'general',
+    // Each message keeps its own retry schedule (1 min … 4 h) in turnkey_messages; this job only drains.
+    retry: { kind: 'exponential', attempts: 3, baseMs: 5_000 },
+    description:
+      'Hand due Turnkey messages off: build the MIG XML, check it against the XSDs, write it atomically into UpCast/<CAT>/<MSG>/SRC.',
+  }),
+  'turnkey.results': define({
+    payload: z.object({}),
+    priority: 'P2',
+    timeout: 'general',
+    retry: { kind: 'exponential', attempts: 3, baseMs: 5_000 },
+    description: "Read Turnkey's verdicts (TURNKEY_MESSAGE_LOG / TURNKEY_SYSEVENT_LOG) back onto the delivered messages.",
+  }),
   'period.close': define({
-    queue: 'maintenance',
     // A period (ROC year + even month) to close alone; without it, every period that has ended.
     payload: z.object({
       period: z
@@ -57,11 +103,11 @@ export const JOBS = {
         .regex(/^\d{3}(0[2468]|1[02])$/)
         .optional(),
     }),
-    // Ahead of cleanup in the maintenance queue: blocks must close and blanks exist for E0402's 10-day deadline.
-    priority: 'P2',
+    // Scheduled work with a deadline (blanks for E0402 within 10 days): its own class, so no cleanup
+    // backlog in P4 can delay it.
+    priority: 'P3',
     timeout: 'general',
-    attempts: 5,
-    backoffMs: 60_000,
+    retry: { kind: 'exponential', attempts: 5, baseMs: MINUTE },
     description:
       "Close the blocks of every period that has ended and store each block's unissued numbers (period_blanks) for E0402; one PeriodClosed event per seller and period.",
   }),
@@ -70,18 +116,65 @@ export const JOBS = {
 export type JobName = keyof typeof JOBS;
 export type JobPayload<N extends JobName> = z.infer<(typeof JOBS)[N]['payload']>;
 
+export const isJobName = (name: string): name is JobName => Object.hasOwn(JOBS, name);
+
+/** The definition of a job name, or undefined for a name the registry does not know. */
+export const definitionOf = (name: string): JobDefinition | undefined =>
+  isJobName(name) ? (JOBS[name] as JobDefinition) : undefined;
+
+/** The queue a job of `name` is added to: the queue of its priority class. */
+export const queueFor = (name: JobName): QueueName => queueOf(JOBS[name].priority);
+
 /** How long BullMQ keeps finished jobs: completed ones 1 day (dedup window for job ids), failed ones 7 days. */
 export const KEEP_COMPLETED_SECONDS = 24 * 3600;
 export const KEEP_FAILED_SECONDS = 7 * 24 * 3600;
 
-/** BullMQ job options for a job of `name`, shared by every producer. */
-export function jobOptions(name: JobName, opts: { jobId?: string } = {}) {
-  const def = JOBS[name];
+/** The BullMQ backoff type of retry schedules; the delays travel in the job's own options (see scheduleBackoff). */
+export const SCHEDULE_BACKOFF = 'schedule';
+
+/** Total tries a retry policy allows, the first one included. */
+export const attemptsOf = (retry: RetryPolicy): number =>
+  retry.kind === 'exponential' ? retry.attempts : retry.delaysMs.length + 1;
+
+/**
+ * BullMQ `attempts` and `backoff` for a retry policy. A schedule's delays are stored with the job
+ * (`backoff.delaysMs`), so a job keeps the schedule it was enqueued with, as it keeps its `attempts`.
+ */
+export function retryOptions(retry: RetryPolicy) {
+  return {
+    attempts: attemptsOf(retry),
+    backoff:
+      retry.kind === 'exponential'
+        ? { type: 'exponential' as const, delay: retry.baseMs }
+        : // BullMQ's BackoffOptions has no field for a list; it stores and returns the object as given.
+          ({ type: SCHEDULE_BACKOFF, delaysMs: [...retry.delaysMs] } as { type: string; delay?: number }),
+  };
+}
+
+/**
+ * The worker's BullMQ `settings.backoffStrategy`: the delay before retry `attemptsMade` of a job whose
+ * backoff type is `schedule` (the n-th delay of its list; the last one again if the list is shorter).
+ * -1 (do not retry) for a type it does not know, rather than retrying in a hot loop.
+ */
+export function backoffStrategy(
+  attemptsMade: number,
+  type?: string,
+  _err?: Error,
+  job?: { opts: { backoff?: unknown } },
+): number {
+  if (type !== SCHEDULE_BACKOFF) return -1;
+  const delays = (job?.opts.backoff as { delaysMs?: unknown } | undefined)?.delaysMs;
+  if (!Array.isArray(delays) || delays.length === 0) return -1;
+  const d = Number(delays[Math.min(Math.max(attemptsMade, 1), delays.length) - 1]);
+  return Number.isFinite(d) && d >= 0 ? d : -1;
+}
+
+/** BullMQ job options for a job of `name`, shared by every producer. `retry` replaces the registry's policy (tests). */
+export function jobOptions(name: JobName, opts: { jobId?: string; retry?: RetryPolicy } = {}) {
+  const def: JobDefinition = JOBS[name];
   return {
     jobId: opts.jobId,
-    priority: PRIORITY[def.priority],
-    attempts: def.attempts,
-    backoff: { type: 'exponential' as const, delay: def.backoffMs },
+    ...retryOptions(opts.retry ?? def.retry),
     removeOnComplete: { age: KEEP_COMPLETED_SECONDS },
     removeOnFail: { age: KEEP_FAILED_SECONDS },
   };

@@ -1,13 +1,28 @@
 import type { Database } from '@app/db';
 import type { JobHandlers } from '@app/jobs';
+import type { XsdValidator } from '@app/xsd';
 import type { SubscriberRegistry } from '../subscribers.ts';
 import { createEventDispatchHandler } from './event.dispatch.ts';
 import { createMaintenanceCleanupHandler } from './maintenance.cleanup.ts';
 import { createPeriodCloseHandler } from './period.close.ts';
+import { createTurnkeyHandoffHandler, createTurnkeyResultsHandler } from './turnkey.ts';
 
 /** The production handler of every job in the registry (the type makes a missing one a compile error). */
-export function createHandlers(deps: { db: Database; subscribers: SubscriberRegistry; offlineGraceHours?: number }): JobHandlers {
+export function createHandlers(deps: {
+  db: Database;
+  subscribers: SubscriberRegistry;
+  offlineGraceHours?: number;
+  turnkey?: { root?: string | undefined; dbUrl?: string | undefined; validator: XsdValidator | null; batchSize: number };
+}): JobHandlers {
+  const tk = deps.turnkey ?? { validator: null, batchSize: 500 };
   return {
+    'turnkey.handoff': createTurnkeyHandoffHandler({
+      db: deps.db,
+      root: tk.root,
+      validator: tk.validator,
+      batchSize: tk.batchSize,
+    }),
+    'turnkey.results': createTurnkeyResultsHandler({ db: deps.db, turnkeyDbUrl: tk.dbUrl }),
     'event.dispatch': createEventDispatchHandler(deps),
     'maintenance.cleanup': createMaintenanceCleanupHandler(deps),
     'period.close': createPeriodCloseHandler(deps),

@@ -4,7 +4,9 @@
  *
  * 1. Claim a batch (`FOR UPDATE SKIP LOCKED`, so several workers share the queue): attempts + 1 and a
  *    lease — if this process dies, the rows come due again when the lease runs out. Claiming commits at
- *    once; building and writing run outside any transaction.
+ *    once; building and writing run outside any transaction. A message is due only when every earlier
+ *    message of its chain (the same invoice) is accepted: a void before its re-issue, an invoice before
+ *    its cancel or allowances.
  * 2. A row claimed before (attempts > 1) may have had its file written by the attempt that died: if the
  *    file is in SRC, BAK or ERR, it is marked delivered without writing again (the name is the same on
  *    every attempt), so a retry never hands the same message over twice.
@@ -68,11 +70,14 @@ export async function handOffBatch(deps: HandOffDeps): Promise<HandOffResult> {
            next_attempt_at = now() + make_interval(secs => ${(deps.leaseMs ?? 120_000) / 1000}),
            updated_at = now()
       FROM sellers s
-     WHERE m.id IN (SELECT id FROM turnkey_messages
-                     WHERE status = 'pending' AND next_attempt_at <= now()
-                     ORDER BY next_attempt_at, seq
+     WHERE m.id IN (SELECT c.id FROM turnkey_messages c
+                     WHERE c.status = 'pending' AND c.next_attempt_at <= now()
+                       -- Its chain's earlier messages are all accepted (see the migration's chain column).
+                       AND NOT EXISTS (SELECT 1 FROM turnkey_messages p
+                                        WHERE p.chain = c.chain AND p.seq < c.seq AND p.status <> 'accepted')
+                     ORDER BY c.next_attempt_at, c.seq
                      LIMIT ${deps.batchSize ?? 500}
-                     FOR UPDATE SKIP LOCKED)
+                     FOR UPDATE OF c SKIP LOCKED)
        AND s.id = m.seller_id
     RETURNING m.id, m.message_type, m.seller_id, s.ban AS seller_ban, m.invoice_id, m.invoice_date::text AS invoice_date,
               m.transition_id, m.allowance_id, m.year_month, m.identifier, m.attempts, m.seq`.execute(db);

@@ -124,6 +124,16 @@ export const AUDIT_ACTIONS = {
   },
   'allowance.cancel': { category: 'invoice', target: 'allowance', description: 'An allowance was cancelled (G0501).' },
   'allowance.void': { category: 'invoice', target: 'allowance', description: 'An allowance was voided (G0701).' },
+  'dead_letter.retry': {
+    category: 'admin',
+    target: 'dead_letter',
+    description: 'A dead letter (a job that failed for good) was put back in its queue under the same job id.',
+  },
+  'dead_letter.purge': {
+    category: 'admin',
+    target: 'dead_letter',
+    description: 'Dead letters older than a given age (optionally of one job type or status) were deleted.',
+  },
   'audit.export': { category: 'export', target: 'audit_log', description: 'The audit log was exported as CSV.' },
 } as const satisfies Record<string, { category: 'auth' | 'admin' | 'export' | 'invoice'; target: string; description: string }>;
 

@@ -1,3 +1,4 @@
+import { readCircuitStates } from '@app/jobs';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AppDeps } from '../../context.ts';
@@ -18,6 +19,18 @@ const metricsResponse = z.object({
   ),
   dbPool: z.object({ max: z.number(), total: z.number(), idle: z.number(), waiting: z.number() }),
   queues: z.record(z.string(), z.record(z.string(), z.union([z.number(), z.string()]))),
+  /** The worker's circuit breakers as last published (one per dependency; state per worker process). */
+  circuitBreakers: z.array(
+    z.object({
+      name: z.string(),
+      state: z.enum(['closed', 'open', 'half-open']),
+      consecutiveFailures: z.number(),
+      openedAt: z.number().nullable(),
+      lastError: z.string().nullable(),
+      updatedAt: z.string(),
+      worker: z.string(),
+    }),
+  ),
   disk: z.record(z.string(), z.union([z.number(), z.string()])),
   rateLimiter: z.object({ degraded: z.boolean() }),
   process: z.object({ rssBytes: z.number(), heapUsedBytes: z.number() }),
@@ -32,7 +45,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps & { metric
       schema: {
         operationId: 'getMetrics',
         tags: ['ops'],
-        summary: 'Requests/min, per-route latency percentiles, DB pool, queue depths, disk use',
+        summary: 'Requests/min, per-route latency percentiles, DB pool, queue depths, circuit breakers, disk use',
         response: { 200: metricsResponse },
       },
     },
@@ -45,6 +58,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps & { metric
         routes: deps.metrics.snapshot(),
         dbPool: health.poolUse(),
         queues: await health.queueDepths(),
+        circuitBreakers: await readCircuitStates(deps.redis, deps.config.REDIS_KEY_PREFIX).catch(() => []),
         disk: await health.disk(),
         rateLimiter: { degraded: deps.limiter.isDegraded },
         process: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed },

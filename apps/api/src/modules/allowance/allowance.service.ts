@@ -136,6 +136,8 @@ export function createAllowanceService(deps: Deps) {
     await queueTurnkeyMessages(trx, [
       {
         type: kind === 'cancel' ? 'G0501' : 'G0701',
+        yearMonth: a.year_month,
+        invoiceNumber: a.invoice_number,
         sellerId: a.seller_id,
         allowanceId: a.id,
         allowanceNumber: a.allowance_number,
@@ -292,7 +294,15 @@ export function createAllowanceService(deps: Deps) {
         rows,
       );
       await queueTurnkeyMessages(trx, [
-        { type: 'G0401', sellerId: inv.seller_id, allowanceId: id, allowanceNumber: allowanceNo, allowanceDate },
+        {
+          type: 'G0401',
+          yearMonth,
+          invoiceNumber: number,
+          sellerId: inv.seller_id,
+          allowanceId: id,
+          allowanceNumber: allowanceNo,
+          allowanceDate,
+        },
       ]);
       await appendOutbox(
         trx,

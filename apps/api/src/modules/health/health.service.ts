@@ -1,5 +1,5 @@
 import { statfs } from 'node:fs/promises';
-import { QUEUE_NAMES } from '@app/jobs';
+import { QUEUE_NAMES, queueOf } from '@app/jobs';
 import { sql } from 'kysely';
 import type { AppDeps } from '../../context.ts';
 
@@ -32,7 +32,7 @@ export function createHealthService(deps: Pick<AppDeps, 'db' | 'redis' | 'storag
         timed(() => sql`SELECT 1`.execute(deps.db)),
         timed(() => deps.redis.ping()),
         timed(() => deps.storage.check()),
-        timed(() => deps.queues.events.getJobCounts('waiting')),
+        timed(() => deps.queues[queueOf('P1')].getJobCounts('waiting')),
       ]);
       const checks = { database, redis, storage, queue };
       const failing = Object.entries(checks)

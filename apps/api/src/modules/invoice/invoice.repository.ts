@@ -263,9 +263,10 @@ export async function issueInOneStatement(
           FROM n
       ),
       tm AS (
-        INSERT INTO turnkey_messages (message_type, seller_id, invoice_id, invoice_date, identifier)
+        INSERT INTO turnkey_messages (message_type, seller_id, invoice_id, invoice_date, identifier, chain)
         SELECT 'F0401', ${s.invoice.seller_id}::uuid, ${id}::uuid, n.invoice_date,
-               'F0401' || n.invoice_number || to_char(n.invoice_date, 'YYYYMMDD')
+               'F0401' || n.invoice_number || to_char(n.invoice_date, 'YYYYMMDD'),
+               ${s.invoice.year_month} || ':' || n.invoice_number
           FROM n
       ),
       k AS (${key})

@@ -222,6 +222,7 @@ export function createInvoiceLifecycleService(deps: Deps) {
       await queueTurnkeyMessages(trx, [
         {
           type: 'F0501',
+          yearMonth,
           sellerId: inv.seller_id,
           invoiceId: inv.id,
           invoiceDate: inv.invoice_date_text,
@@ -387,6 +388,7 @@ export function createInvoiceLifecycleService(deps: Deps) {
       await queueTurnkeyMessages(trx, [
         {
           type: 'F0701',
+          yearMonth,
           sellerId: inv.seller_id,
           invoiceId: inv.id,
           invoiceDate: inv.invoice_date_text,
@@ -394,7 +396,14 @@ export function createInvoiceLifecycleService(deps: Deps) {
           transitionId: voidedId as string,
           at: now,
         },
-        { type: 'F0401', sellerId: inv.seller_id, invoiceId: row.id, invoiceDate: inv.invoice_date_text, invoiceNumber: number },
+        {
+          type: 'F0401',
+          yearMonth,
+          sellerId: inv.seller_id,
+          invoiceId: row.id,
+          invoiceDate: inv.invoice_date_text,
+          invoiceNumber: number,
+        },
       ]);
       await appendOutbox(
         trx,

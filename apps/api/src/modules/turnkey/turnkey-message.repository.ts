@@ -6,19 +6,24 @@
 import type { DbOrTx } from '@app/db';
 import { taipeiIsoDate } from '@app/domain';
 
-export type QueuedMessage =
-  | { type: 'F0401'; sellerId: string; invoiceId: string; invoiceDate: string; invoiceNumber: string }
-  | {
-      type: 'F0501' | 'F0701';
-      sellerId: string;
-      invoiceId: string;
-      invoiceDate: string;
-      invoiceNumber: string;
-      transitionId: string;
-      at: Date;
-    }
-  | { type: 'G0401'; sellerId: string; allowanceId: string; allowanceNumber: string; allowanceDate: string }
-  | { type: 'G0501' | 'G0701'; sellerId: string; allowanceId: string; allowanceNumber: string; at: Date };
+/** Every F and G message names its invoice (period and number): their chain (see the migration). */
+type Chain = { yearMonth: string; invoiceNumber: string };
+
+export type QueuedMessage = Chain &
+  (
+    | { type: 'F0401'; sellerId: string; invoiceId: string; invoiceDate: string; invoiceNumber: string }
+    | {
+        type: 'F0501' | 'F0701';
+        sellerId: string;
+        invoiceId: string;
+        invoiceDate: string;
+        invoiceNumber: string;
+        transitionId: string;
+        at: Date;
+      }
+    | { type: 'G0401'; sellerId: string; allowanceId: string; allowanceNumber: string; allowanceDate: string }
+    | { type: 'G0501' | 'G0701'; sellerId: string; allowanceId: string; allowanceNumber: string; at: Date }
+  );
 
 const ymd = (isoDate: string) => isoDate.replaceAll('-', '');
 
@@ -56,6 +61,7 @@ export async function queueTurnkeyMessages(trx: DbOrTx, messages: QueuedMessage[
         transition_id: 'transitionId' in m ? m.transitionId : null,
         allowance_id: 'allowanceId' in m ? m.allowanceId : null,
         identifier: turnkeyIdentifier(m),
+        chain: `${m.yearMonth}:${m.invoiceNumber}`,
       })),
     )
     .execute();

@@ -3,7 +3,7 @@ import { turnkeyCodeText, turnkeyError, turnkeyOutcome } from './results.ts';
 
 describe('turnkeyOutcome', () => {
   it('only C is accepted; E is rejected; P, G and I are on the way', () => {
-    expect(['P', 'G', 'I', 'C', 'E', 'X', ' c '].map(turnkeyOutcome)).toEqual([
+    expect(['P', 'G', 'I', 'C', 'E', 'X', ' c ', 'E0201'].map(turnkeyOutcome)).toEqual([
       'in_flight',
       'in_flight',
       'in_flight',
@@ -11,6 +11,7 @@ describe('turnkeyOutcome', () => {
       'rejected',
       'unknown',
       'accepted',
+      'rejected',
     ]);
   });
 });

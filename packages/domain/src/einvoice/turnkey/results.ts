@@ -10,7 +10,10 @@ import { TURNKEY_MESSAGE_CODES } from './message-codes.generated.ts';
  * upload or the platform's refusal after it ([TK-PROP] help/MsgLog_001_tw.txt).
  */
 export function turnkeyOutcome(status: string): 'in_flight' | 'accepted' | 'rejected' | 'unknown' {
-  switch (status.trim().toUpperCase()) {
+  const s = status.trim().toUpperCase();
+  // Some Turnkey versions store the error code itself (`E0201`) in STATUS ([HO] saw it): any E… is an error.
+  if (s.startsWith('E')) return 'rejected';
+  switch (s) {
     case 'P':
     case 'G':
     case 'I':

@@ -1,0 +1,91 @@
+/**
+ * The jobs of the Turnkey pipeline (docs/turnkey.md): `turnkey.handoff` drains due messages into Turnkey's
+ * SRC folders; `turnkey.results` reads Turnkey's verdicts back. Each run works until nothing is left or
+ * its time is nearly up (the job's hard timeout is 30 s); several may run at once.
+ *
+ * Both go through a circuit breaker: while Turnkey's folder or database is unreachable, runs are put off
+ * (without spending a try) instead of failing every message — an outage must not turn messages dead.
+ */
+import { accessSync, constants, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Database } from '@app/db';
+import { circuitBreakers, type JobHandler } from '@app/jobs';
+import type { XsdValidator } from '@app/xsd';
+import { createPool, type Pool } from 'mysql2/promise';
+import { handOffBatch } from '../turnkey/handoff.ts';
+import { createRenderer } from '../turnkey/render.ts';
+import { pollResults } from '../turnkey/results.ts';
+
+/** A run stops taking new batches after this long (the job's timeout is JOB_TIMEOUT_MS, 30 s by default). */
+const RUN_BUDGET_MS = 20_000;
+
+const folderBreaker = () => circuitBreakers.get({ name: 'turnkey-folder', failureThreshold: 3, openMs: 30_000 });
+const databaseBreaker = () =>
+  circuitBreakers.get({ name: 'turnkey-database', failureThreshold: 3, openMs: 30_000, callTimeoutMs: 15_000 });
+
+/** Turnkey's work folder is there and writable (a missing mount or share is an outage, not a bad message). */
+function probeFolder(root: string): void {
+  if (!statSync(root).isDirectory()) throw new Error(`TURNKEY_ROOT ${root} is not a folder`);
+  accessSync(root, constants.W_OK);
+  const upcast = join(root, 'UpCast');
+  try {
+    accessSync(upcast, constants.W_OK);
+  } catch (e) {
+    // A fresh Turnkey folder has no UpCast yet: the hand-off creates it.
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+}
+
+export function createTurnkeyHandoffHandler(deps: {
+  db: Database;
+  root: string | undefined;
+  validator: XsdValidator | null;
+  batchSize: number;
+}): JobHandler<'turnkey.handoff'> {
+  const render = createRenderer(deps.db);
+  return async (_payload, { signal, log }) => {
+    const root = deps.root;
+    if (!root) return 'skipped';
+    const started = Date.now();
+    let delivered = 0;
+    for (;;) {
+      signal.throwIfAborted();
+      const r = await folderBreaker().run(async () => {
+        probeFolder(root);
+        return handOffBatch({
+          db: deps.db,
+          root,
+          render,
+          batchSize: deps.batchSize,
+          ...(deps.validator ? { validate: deps.validator.validate.bind(deps.validator) } : {}),
+        });
+      });
+      delivered += r.delivered;
+      if (r.invalid + r.dead > 0) log.warn({ invalid: r.invalid, dead: r.dead }, 'Turnkey messages could not be handed off');
+      if (r.claimed === 0 || Date.now() - started > RUN_BUDGET_MS) break;
+    }
+    return delivered > 0 ? 'done' : 'skipped';
+  };
+}
+
+export function createTurnkeyResultsHandler(deps: {
+  db: Database;
+  turnkeyDbUrl: string | undefined;
+}): JobHandler<'turnkey.results'> {
+  let pool: Pool | null = null;
+  return async (_payload, { signal }) => {
+    if (!deps.turnkeyDbUrl) return 'skipped';
+    pool ??= createPool({ uri: deps.turnkeyDbUrl, connectionLimit: 2, connectTimeout: 10_000, dateStrings: true });
+    const turnkey = pool;
+    const started = Date.now();
+    let settled = 0;
+    for (;;) {
+      signal.throwIfAborted();
+      const r = await databaseBreaker().run(() => pollResults({ db: deps.db, turnkey }));
+      settled += r.accepted + r.rejected;
+      // Only delivered messages still waiting are left: stop until the next run.
+      if (r.accepted + r.rejected === 0 || Date.now() - started > RUN_BUDGET_MS) break;
+    }
+    return settled > 0 ? 'done' : 'skipped';
+  };
+}
