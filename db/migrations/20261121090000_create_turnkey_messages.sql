@@ -14,10 +14,10 @@
 --   E0402  seller_id + year_month: one message per branch BAN, invoice type and track of the period's blank
 --          numbers (period_blanks); the identifier names them (E0402 + BranchBan + track + type + YearMonth)
 CREATE TABLE turnkey_messages (
-  id              uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-  -- Creation order (a void's F0701 before the re-issued F0401 of the same number, in one transaction):
-  -- the hand-off writes files in this order.
-  seq             bigint GENERATED ALWAYS AS IDENTITY,
+  -- Also the creation order (a void's F0701 before the re-issued F0401 of the same number, in one
+  -- transaction): the hand-off writes files in this order. Issuing writes one row per invoice, so every
+  -- index on this table costs issuing throughput: there are no more than the pipeline needs.
+  id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   message_type    text NOT NULL CHECK (message_type IN ('F0401', 'F0501', 'F0701', 'G0401', 'G0501', 'G0701', 'E0401', 'E0402')),
   seller_id       uuid NOT NULL REFERENCES sellers (id),
   invoice_id      uuid,
@@ -53,16 +53,14 @@ CREATE TABLE turnkey_messages (
   CHECK ((message_type IN ('E0401', 'E0402')) = (year_month IS NOT NULL))
 );
 -- The hand-off's queue: due messages, oldest first.
-CREATE INDEX turnkey_messages_due_idx ON turnkey_messages (next_attempt_at, seq) WHERE status = 'pending';
-CREATE INDEX turnkey_messages_chain_idx ON turnkey_messages (chain, seq) WHERE status <> 'accepted';
--- The results poller's match, and "what became of this invoice / allowance".
-CREATE INDEX turnkey_messages_identifier_idx ON turnkey_messages (identifier);
-CREATE INDEX turnkey_messages_invoice_idx ON turnkey_messages (invoice_id) WHERE invoice_id IS NOT NULL;
+CREATE INDEX turnkey_messages_due_idx ON turnkey_messages (next_attempt_at, id) WHERE status = 'pending';
+-- The chain's earlier messages (the hand-off's gate), and "what became of this invoice number".
+CREATE INDEX turnkey_messages_chain_idx ON turnkey_messages (chain, id);
 CREATE INDEX turnkey_messages_allowance_idx ON turnkey_messages (allowance_id) WHERE allowance_id IS NOT NULL;
 -- Rejected and dead messages are listed for staff to fix and resend.
 CREATE INDEX turnkey_messages_attention_idx ON turnkey_messages (status, updated_at DESC) WHERE status IN ('rejected', 'invalid', 'dead');
--- One message per source change (a retried transaction or a re-run job cannot queue it twice).
-CREATE UNIQUE INDEX turnkey_messages_f0401_once ON turnkey_messages (invoice_id) WHERE message_type = 'F0401';
+-- One message per source change (a retried transaction or a re-run job cannot queue it twice). An F0401's
+-- invoice version is new in the statement that queues it, so it needs no index of its own.
 CREATE UNIQUE INDEX turnkey_messages_transition_once ON turnkey_messages (transition_id) WHERE transition_id IS NOT NULL;
 CREATE UNIQUE INDEX turnkey_messages_allowance_once ON turnkey_messages (allowance_id, message_type) WHERE allowance_id IS NOT NULL;
 CREATE UNIQUE INDEX turnkey_messages_period_once ON turnkey_messages (message_type, identifier) WHERE year_month IS NOT NULL;

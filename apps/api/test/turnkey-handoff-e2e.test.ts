@@ -62,7 +62,7 @@ const messageStates = () =>
   t.deps.db
     .selectFrom('turnkey_messages')
     .select(['message_type', 'identifier', 'status', 'result_code', 'result_message'])
-    .orderBy('seq')
+    .orderBy('id')
     .execute();
 
 /** Let the stand-in take what is in SRC and answer, then read its answers back until nothing is on the way. */

@@ -18,7 +18,7 @@ const messages = () =>
   t.deps.db
     .selectFrom('turnkey_messages')
     .select(['message_type', 'identifier', 'invoice_id', 'transition_id', 'allowance_id', 'status'])
-    .orderBy('seq')
+    .orderBy('id')
     .execute();
 const today = () => taipeiIsoDate(new Date()).replaceAll('-', '');
 

@@ -51,7 +51,7 @@ const state = (db: Database, ids: string[]) =>
       sql<number>`extract(epoch FROM next_attempt_at - now())::float8`.as('due_in'),
     ])
     .where('id', 'in', ids)
-    .orderBy('seq')
+    .orderBy('id')
     .execute();
 
 beforeAll(async () => {
@@ -99,7 +99,7 @@ describe('handOffBatch', () => {
         .map((x) => x.file_name)
         .sort(),
     );
-    expect(files[0]).toMatch(/^04595257_E0402_E0402A00000_[0-9a-f-]{36}\.xml$/);
+    expect(files[0]).toMatch(/^04595257_E0402_E0402A00000_\d+\.xml$/);
     expect(readFileSync(join(srcDir(root, 'E0402'), files[0] as string), 'utf8')).toContain('E0402A00000');
     // Nothing but the files themselves is left behind (the temp files were renamed).
     expect(readdirSync(join(root, 'UpCast', 'B2PMESSAGE', 'E0402'))).toEqual(['SRC']);
@@ -129,12 +129,12 @@ describe('handOffBatch', () => {
   it('does not write again a file an attempt that died had already handed off (found in SRC or in BAK)', async () => {
     const ids = await queue(t.db, 2, 'C');
     // Claimed once before (attempts 1) and its lease ran out: the process died after writing, before marking.
-    await sql`UPDATE turnkey_messages SET attempts = 1 WHERE id = ANY(${ids}::uuid[])`.execute(t.db);
+    await sql`UPDATE turnkey_messages SET attempts = 1 WHERE id = ANY(${ids}::bigint[])`.execute(t.db);
     const [first, second] = (await t.db
       .selectFrom('turnkey_messages as m')
       .select(['m.id', 'm.message_type', 'm.identifier', sql<string>`'04595257'`.as('seller_ban')])
       .where('m.id', 'in', ids)
-      .orderBy('seq')
+      .orderBy('id')
       .execute()) as { id: string; message_type: string; identifier: string; seller_ban: string }[];
     // The first one's file is still in SRC; Turnkey already moved the second one's to BAK.
     mkdirSync(srcDir(root, 'E0402'), { recursive: true });

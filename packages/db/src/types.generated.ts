@@ -513,7 +513,7 @@ export interface TurnkeyMessages {
   created_at: Generated<Timestamp>;
   delivered_at: Timestamp | null;
   file_name: string | null;
-  id: Generated<string>;
+  id: Generated<Int8>;
   identifier: string;
   invoice_date: Timestamp | null;
   invoice_id: string | null;
@@ -524,7 +524,6 @@ export interface TurnkeyMessages {
   result_code: string | null;
   result_message: string | null;
   seller_id: string;
-  seq: Generated<Int8>;
   status: Generated<string>;
   transition_id: Int8 | null;
   updated_at: Generated<Timestamp>;

@@ -20,6 +20,7 @@ import { sql } from 'kysely';
 import { alreadyHandedOff, handOffFileName, type MessageType, writeAtomically } from './files.ts';
 
 export type DueMessage = {
+  /** Also the creation order (bigint as text). */
   id: string;
   message_type: MessageType;
   seller_id: string;
@@ -31,8 +32,6 @@ export type DueMessage = {
   year_month: string | null;
   identifier: string;
   attempts: number;
-  /** Creation order (bigint as text). */
-  seq: string;
 };
 
 /** The XML of a message, or why it cannot be built (a data problem: the row becomes `invalid`). */
@@ -74,14 +73,14 @@ export async function handOffBatch(deps: HandOffDeps): Promise<HandOffResult> {
                      WHERE c.status = 'pending' AND c.next_attempt_at <= now()
                        -- Its chain's earlier messages are all accepted (see the migration's chain column).
                        AND NOT EXISTS (SELECT 1 FROM turnkey_messages p
-                                        WHERE p.chain = c.chain AND p.seq < c.seq AND p.status <> 'accepted')
-                     ORDER BY c.next_attempt_at, c.seq
+                                        WHERE p.chain = c.chain AND p.id < c.id AND p.status <> 'accepted')
+                     ORDER BY c.next_attempt_at, c.id
                      LIMIT ${deps.batchSize ?? 500}
                      FOR UPDATE OF c SKIP LOCKED)
        AND s.id = m.seller_id
     RETURNING m.id, m.message_type, m.seller_id, s.ban AS seller_ban, m.invoice_id, m.invoice_date::text AS invoice_date,
-              m.transition_id, m.allowance_id, m.year_month, m.identifier, m.attempts, m.seq`.execute(db);
-  const rows = claimed.rows.sort((a, b) => Number(BigInt(a.seq) - BigInt(b.seq)));
+              m.transition_id, m.allowance_id, m.year_month, m.identifier, m.attempts`.execute(db);
+  const rows = claimed.rows.sort((a, b) => Number(BigInt(a.id) - BigInt(b.id)));
   const result: HandOffResult = { claimed: rows.length, delivered: 0, invalid: 0, retrying: 0, dead: 0 };
   if (rows.length === 0) return result;
 
@@ -140,14 +139,14 @@ export async function handOffBatch(deps: HandOffDeps): Promise<HandOffResult> {
     await sql`
       UPDATE turnkey_messages m
          SET status = 'delivered', file_name = v.file, delivered_at = now(), last_error = NULL, updated_at = now()
-        FROM (SELECT unnest(${delivered.map((x) => x.id)}::uuid[]) AS id, unnest(${delivered.map((x) => x.file)}::text[]) AS file) v
+        FROM (SELECT unnest(${delivered.map((x) => x.id)}::bigint[]) AS id, unnest(${delivered.map((x) => x.file)}::text[]) AS file) v
        WHERE m.id = v.id AND m.status = 'pending'`.execute(db);
   }
   if (invalid.length > 0) {
     await sql`
       UPDATE turnkey_messages m
          SET status = 'invalid', last_error = v.error, updated_at = now()
-        FROM (SELECT unnest(${invalid.map((x) => x.id)}::uuid[]) AS id, unnest(${invalid.map((x) => x.error)}::text[]) AS error) v
+        FROM (SELECT unnest(${invalid.map((x) => x.id)}::bigint[]) AS id, unnest(${invalid.map((x) => x.error)}::text[]) AS error) v
        WHERE m.id = v.id AND m.status = 'pending'`.execute(db);
   }
   for (const f of failed) {

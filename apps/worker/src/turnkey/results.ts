@@ -84,7 +84,7 @@ export async function pollResults(deps: { db: Database; turnkey: Pool; batchSize
   if (accepted.length > 0) {
     await sql`UPDATE turnkey_messages SET status = 'accepted', result_code = NULL, result_message = NULL,
                      result_at = now(), updated_at = now()
-               WHERE id = ANY(${accepted}::uuid[]) AND status = 'delivered'`.execute(db);
+               WHERE id = ANY(${accepted}::bigint[]) AND status = 'delivered'`.execute(db);
   }
   for (const { id, row } of rejected) {
     const [events] = await turnkey.query<EventRow[]>(
