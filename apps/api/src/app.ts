@@ -25,6 +25,7 @@ import { invoiceLifecycleRoutes } from './modules/invoice/lifecycle.routes.ts';
 import { roleRoutes } from './modules/role/role.routes.ts';
 import { sellerRoutes } from './modules/seller/seller.routes.ts';
 import { trackRoutes } from './modules/track/track.routes.ts';
+import { turnkeyRoutes } from './modules/turnkey/turnkey.routes.ts';
 import { userRoutes } from './modules/user/user.routes.ts';
 import { installAudit } from './plugins/audit.ts';
 import { installErrorHandling } from './plugins/errors.ts';
@@ -109,6 +110,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(async (i) => invoiceRoutes(i, moduleDeps));
   await app.register(async (i) => invoiceLifecycleRoutes(i, moduleDeps));
   await app.register(async (i) => allowanceRoutes(i, moduleDeps));
+  await app.register(async (i) => turnkeyRoutes(i, moduleDeps));
   await app.register(async (i) => auditRoutes(i, moduleDeps));
   await app.register(async (i) => adminRoutes(i, moduleDeps));
   await app.register(async (i) => deadLetterRoutes(i, moduleDeps));

@@ -160,6 +160,45 @@ describe('REST → turnkey_messages → hand-off → SRC', () => {
     expect(m?.result_message).toContain('訊息重複');
     expect(m?.result_message).toContain('Message is repeated.');
     await sim.control('PUT', '/mode', { mode: 'accept' });
+
+    // Staff see it among the messages to fix, with its code…
+    const listed = await t.call({ url: '/api/v1/turnkey/messages', token: admin });
+    expect(listed.statusCode).toBe(200);
+    expect(listed.json().items).toContainEqual(
+      expect.objectContaining({ identifier: m?.identifier, status: 'rejected', resultCode: 'E0201' }),
+    );
+    // …and resend it once the cause is fixed: built anew, handed off, accepted.
+    const resent = await t.call({
+      method: 'POST',
+      url: `/api/v1/invoices/${inv.invoiceNumber}/resend`,
+      token: admin,
+      payload: {},
+      idempotencyKey: randomUUID(),
+    });
+    expect(resent.statusCode).toBe(200);
+    expect(resent.json().items).toEqual([expect.objectContaining({ status: 'pending', attempts: 0, resultCode: null })]);
+    expect((await handOffBatch({ db: t.deps.db, root, render: createRenderer(t.deps.db) })).delivered).toBe(1);
+    await turnkeyRoundTrip();
+    expect((await messageStates()).at(-1)?.status).toBe('accepted');
+    // Nothing left to resend: a specific 409; and a POS client may not resend at all.
+    const again = await t.call({
+      method: 'POST',
+      url: `/api/v1/invoices/${inv.invoiceNumber}/resend`,
+      token: admin,
+      payload: {},
+      idempotencyKey: randomUUID(),
+    });
+    expect(again.statusCode).toBe(409);
+    expect(again.json().code).toBe('NOTHING_TO_RESEND');
+    const pos = await t.clientToken();
+    const denied = await t.call({
+      method: 'POST',
+      url: `/api/v1/invoices/${inv.invoiceNumber}/resend`,
+      token: pos,
+      payload: {},
+      idempotencyKey: randomUUID(),
+    });
+    expect(denied.statusCode).toBe(403);
   });
 
   it('the worker runs it by itself: its turnkey.handoff and turnkey.results jobs take an invoice to accepted', async () => {

@@ -47,6 +47,10 @@ export const ERROR_CODES = {
     status: 409,
     description: 'The invoice time is earlier than that of the last number issued from the block (numbers follow time order).',
   },
+  NOTHING_TO_RESEND: {
+    status: 409,
+    description: 'The invoice has no rejected, invalid or dead Turnkey message to resend (in your scope).',
+  },
   PERIOD_CLOSED: {
     status: 409,
     description:

@@ -101,6 +101,11 @@ export const AUDIT_ACTIONS = {
     description: 'A block of numbers was allocated to a site or device.',
   },
   'invoice.issue': { category: 'invoice', target: 'invoice', description: 'An invoice (F0401) was issued.' },
+  'turnkey.resend': {
+    category: 'invoice',
+    target: 'invoice',
+    description: "An invoice's rejected, invalid or dead Turnkey messages were queued to be handed off again.",
+  },
   'invoice.reserve_offline': {
     category: 'invoice',
     target: 'offline_reservation',

@@ -5,6 +5,10 @@
  */
 import type { DbOrTx } from '@app/db';
 import { taipeiIsoDate } from '@app/domain';
+import { sql } from 'kysely';
+import type { scopeWhere } from '../../lib/scope-filter.ts';
+
+type ScopeFilter = ReturnType<typeof scopeWhere>;
 
 /** Every F and G message names its invoice (period and number): their chain (see the migration). */
 type Chain = { yearMonth: string; invoiceNumber: string };
@@ -65,4 +69,82 @@ export async function queueTurnkeyMessages(trx: DbOrTx, messages: QueuedMessage[
       })),
     )
     .execute();
+}
+
+export type MessageRow = {
+  id: string;
+  message_type: string;
+  identifier: string;
+  status: string;
+  attempts: number;
+  file_name: string | null;
+  last_error: string | null;
+  result_code: string | null;
+  result_message: string | null;
+  created_at: Date;
+  delivered_at: Date | null;
+  result_at: Date | null;
+};
+
+const COLUMNS = [
+  'm.id',
+  'm.message_type',
+  'm.identifier',
+  'm.status',
+  'm.attempts',
+  'm.file_name',
+  'm.last_error',
+  'm.result_code',
+  'm.result_message',
+  'm.created_at',
+  'm.delivered_at',
+  'm.result_at',
+] as const;
+
+const ATTENTION = ['rejected', 'invalid', 'dead'] as const;
+
+/** Messages in the caller's scope, newest first (keyset on id). `attention` = rejected, invalid or dead. */
+export async function findMessages(
+  db: DbOrTx,
+  scopeFilter: ScopeFilter,
+  f: { status: string; messageType?: string; before?: string; limit: number },
+): Promise<MessageRow[]> {
+  let q = db.selectFrom('turnkey_messages as m').select(COLUMNS).where(scopeFilter);
+  q = f.status === 'attention' ? q.where('m.status', 'in', ATTENTION) : q.where('m.status', '=', f.status);
+  if (f.messageType) q = q.where('m.message_type', '=', f.messageType);
+  if (f.before) q = q.where('m.id', '<', f.before);
+  return q.orderBy('m.id', 'desc').limit(f.limit).execute();
+}
+
+/**
+ * Make an invoice number's rejected, invalid or dead messages (all of them, or those of `ids`) due again:
+ * status pending, no tries, errors cleared. Found through their chain (period + number).
+ */
+export async function requeueMessages(
+  trx: DbOrTx,
+  scopeFilter: ScopeFilter,
+  number: string,
+  ids?: string[],
+): Promise<MessageRow[]> {
+  let q = trx
+    .updateTable('turnkey_messages as m')
+    .set({
+      status: 'pending',
+      attempts: 0,
+      next_attempt_at: sql`now()`,
+      last_error: null,
+      result_code: null,
+      result_message: null,
+      file_name: null,
+      delivered_at: null,
+      result_at: null,
+      updated_at: sql`now()`,
+    })
+    // The number's chains (one per period it was issued in), through the registry's number index.
+    .where(sql<boolean>`m.chain IN (SELECT n.year_month || ':' || n.invoice_number FROM invoice_numbers n
+                                      WHERE n.invoice_number = ${number})`)
+    .where('m.status', 'in', ATTENTION)
+    .where(scopeFilter);
+  if (ids) q = q.where('m.id', 'in', ids);
+  return q.returning(COLUMNS).execute();
 }

@@ -1,0 +1,49 @@
+/**
+ * The Turnkey pipeline for staff: the messages that need attention (rejected by the platform, refused by
+ * the XSD check, or dead after their retries) with their codes, and resending an invoice's messages once
+ * the cause is fixed. docs/turnkey.md.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { ModuleDeps } from '../../app.ts';
+import { listTurnkeyMessagesQuery, resendBody, resendParams, turnkeyMessageView } from './turnkey.schemas.ts';
+import { createTurnkeyService } from './turnkey.service.ts';
+
+const tags = ['turnkey'];
+
+export async function turnkeyRoutes(root: FastifyInstance, deps: ModuleDeps) {
+  const app = root.withTypeProvider<ZodTypeProvider>();
+  const svc = createTurnkeyService(deps);
+
+  app.get(
+    '/api/v1/turnkey/messages',
+    {
+      config: { access: 'turnkey.manage' },
+      schema: {
+        operationId: 'listTurnkeyMessages',
+        tags,
+        summary: 'MIG messages by status (default: rejected, invalid and dead — the ones to fix), newest first',
+        querystring: listTurnkeyMessagesQuery,
+        response: { 200: z.object({ items: z.array(turnkeyMessageView), nextCursor: z.string().nullable() }) },
+      },
+    },
+    (req) => svc.list(req.ctx, req.query),
+  );
+
+  app.post(
+    '/api/v1/invoices/:number/resend',
+    {
+      config: { access: 'turnkey.manage', audit: 'turnkey.resend' },
+      schema: {
+        operationId: 'resendInvoiceMessages',
+        tags,
+        summary: 'Hand an invoice’s rejected, invalid or dead messages to Turnkey again (built anew from the current data)',
+        params: resendParams,
+        body: resendBody,
+        response: { 200: z.object({ items: z.array(turnkeyMessageView) }) },
+      },
+    },
+    (req, reply) => reply.transact(200, (trx) => svc.resend(trx, req.ctx, req.params.number, req.body)),
+  );
+}
