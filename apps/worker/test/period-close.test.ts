@@ -6,16 +6,21 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Database } from '@app/db';
 import { testConfig } from '@app/devkit/testing';
 import { nextPeriod, type Period, parseYearMonth, periodOf, previousPeriod } from '@app/domain';
 import { addJob, type JobContext, queueFor } from '@app/jobs';
+import { createXsdValidator } from '@app/xsd';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closePeriods, createPeriodCloseHandler } from '../src/jobs/period.close.ts';
 import { startRuntime } from '../src/runtime.ts';
+import { handOffBatch } from '../src/turnkey/handoff.ts';
+import { createRenderer } from '../src/turnkey/render.ts';
 import { captureLogger, openTestDb, type TestDb, waitFor } from './helpers.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -186,6 +191,44 @@ describe('period.close', () => {
       blankNumbers: 340,
       e0402Deadline: new Date(current.start.getTime() + 10 * 86_400_000).toISOString(),
     });
+  });
+
+  it('queues one E0402 per branch BAN, track and invoice type, whose XML the hand-off builds and the official XSD accepts', async () => {
+    const queued = await t.db
+      .selectFrom('turnkey_messages')
+      .select(['identifier', 'status'])
+      .where('message_type', '=', 'E0402')
+      .orderBy('identifier')
+      .execute();
+    expect(queued).toEqual(
+      [
+        `E0402${'04595257'}AB07${ended.yearMonth}`,
+        `E0402${'04595257'}EF07${older.yearMonth}`,
+        `E0402${'10458574'}AB07${ended.yearMonth}`,
+        `E0402${'22099131'}CD07${ended.yearMonth}`,
+      ]
+        .sort()
+        .map((identifier) => ({ identifier, status: 'pending' })),
+    );
+    const root = mkdtempSync(join(tmpdir(), 'e0402-'));
+    try {
+      const validator = createXsdValidator(join(ROOT, '..', 'shared', 'mig', 'xsd'));
+      const r = await handOffBatch({
+        db: t.db,
+        root,
+        render: createRenderer(t.db),
+        validate: validator.validate.bind(validator),
+      });
+      expect(r).toMatchObject({ claimed: 4, delivered: 4, invalid: 0 });
+      const files = readdirSync(join(root, 'UpCast', 'B2PMESSAGE', 'E0402', 'SRC'));
+      const head = files.find((f) => f.includes(`E0402${'04595257'}AB07`)) as string;
+      const xml = readFileSync(join(root, 'UpCast', 'B2PMESSAGE', 'E0402', 'SRC', head), 'utf8');
+      // Seller A's own blanks of AB: 10-99 in block a1 and 250-399 never allocated (the branch's are its own message).
+      expect(xml).toMatch(/<InvoiceBeginNo>00000010<\/InvoiceBeginNo>\s*<InvoiceEndNo>00000099<\/InvoiceEndNo>/);
+      expect(xml).toMatch(/<InvoiceBeginNo>00000250<\/InvoiceBeginNo>\s*<InvoiceEndNo>00000399<\/InvoiceEndNo>/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('a re-run (the job retried, or run again the next day) changes nothing and says skipped', async () => {

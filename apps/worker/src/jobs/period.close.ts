@@ -166,6 +166,26 @@ async function closeSellerPeriod(trx: Tx, seller: { id: string; ban: string }, y
   const blanksChanged = Number(deleted.numDeletedRows) + upserted.length;
   const blankNumbers = rows.reduce((n, r) => n + r.end_no - r.begin_no + 1, 0);
 
+  // One E0402 message per branch BAN, track and invoice type of the blanks (built from period_blanks when it
+  // is handed off), queued once: a re-run finds them queued. Identifier = E0402 + BranchBan + track + type +
+  // YearMonth (migration 20261121090000; the hand-off's renderer reads it back the same way).
+  const e0402 = [...new Set(rows.map((r) => `E0402${r.branch_ban}${r.track}${r.invoice_type}${yearMonth}`))];
+  if (e0402.length > 0) {
+    await trx
+      .insertInto('turnkey_messages')
+      .values(
+        e0402.map((identifier) => ({
+          message_type: 'E0402',
+          seller_id: seller.id,
+          year_month: yearMonth,
+          identifier,
+          chain: identifier,
+        })),
+      )
+      .onConflict((oc) => oc.columns(['message_type', 'identifier']).where('year_month', 'is not', null).doNothing())
+      .execute();
+  }
+
   const first = await trx
     .insertInto('period_closes')
     .values({
