@@ -45,6 +45,8 @@ CREATE TABLE turnkey_messages (
   created_at      timestamptz NOT NULL DEFAULT now(),
   delivered_at    timestamptz,
   result_at       timestamptz,
+  -- When the deadline watch flagged it (not accepted after most of its upload limit); once per message.
+  at_risk_at      timestamptz,
   updated_at      timestamptz NOT NULL DEFAULT now(),
   FOREIGN KEY (invoice_id, invoice_date) REFERENCES invoices (id, invoice_date),
   CHECK ((message_type IN ('F0401', 'F0501', 'F0701')) = (invoice_id IS NOT NULL)),

@@ -44,7 +44,17 @@ type WorkerConfig = Pick<
   | 'OUTBOX_POLL_MS'
   | 'OFFLINE_SUBMIT_GRACE_HOURS'
 > &
-  Partial<Pick<Config, 'TURNKEY_ROOT' | 'TURNKEY_XSD_DIR' | 'TURNKEY_DB_URL' | 'TURNKEY_HANDOFF_BATCH'>>;
+  Partial<
+    Pick<
+      Config,
+      | 'TURNKEY_ROOT'
+      | 'TURNKEY_XSD_DIR'
+      | 'TURNKEY_DB_URL'
+      | 'TURNKEY_HANDOFF_BATCH'
+      | 'TURNKEY_RISK_B2C_HOURS'
+      | 'TURNKEY_RISK_B2B_HOURS'
+    >
+  >;
 
 export type RuntimeDeps = {
   config: WorkerConfig;
@@ -102,6 +112,7 @@ export function startRuntime(deps: RuntimeDeps): Runtime {
         // Read at start: a bad schema folder is a configuration error, not a message error.
         validator: config.TURNKEY_XSD_DIR ? createXsdValidator(config.TURNKEY_XSD_DIR) : null,
         batchSize: config.TURNKEY_HANDOFF_BATCH ?? 500,
+        riskHours: { b2c: config.TURNKEY_RISK_B2C_HOURS ?? 24, b2b: config.TURNKEY_RISK_B2B_HOURS ?? 96 },
       },
     }),
     ...deps.handlers,

@@ -15,6 +15,7 @@ export const SCHEDULES: Schedule[] = [
   // The Turnkey pipeline: each run drains what is due (several may run at once; rows are claimed with SKIP LOCKED).
   { id: 'turnkey-handoff', job: 'turnkey.handoff', repeat: { every: 5_000 }, payload: {} },
   { id: 'turnkey-results', job: 'turnkey.results', repeat: { every: 15_000 }, payload: {} },
+  { id: 'turnkey-deadlines', job: 'turnkey.deadlines', repeat: { every: 600_000 }, payload: {} },
   // Periods end at 00:00 Asia/Taipei on the 1st of odd months; running daily also catches a missed night.
   { id: 'period-close-daily', job: 'period.close', repeat: { pattern: '5 0 * * *', tz: 'Asia/Taipei' }, payload: {} },
 ];

@@ -64,6 +64,7 @@ describe('retry schedules, dead letters and open circuits', () => {
         'period.close': async () => 'skipped',
         'turnkey.handoff': async () => 'skipped',
         'turnkey.results': async () => 'skipped',
+        'turnkey.deadlines': async () => 'skipped',
         ...handlers,
       },
       timeouts: { general: 5_000, report: 60_000 },

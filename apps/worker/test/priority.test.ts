@@ -84,6 +84,7 @@ describe('priority classes with quotas', () => {
       },
       'turnkey.handoff': async () => 'skipped',
       'turnkey.results': async () => 'skipped',
+      'turnkey.deadlines': async () => 'skipped',
       'period.close': async () => 'skipped',
     };
     worker = startWorker({

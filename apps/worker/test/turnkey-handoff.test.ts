@@ -8,8 +8,10 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Database } from '@app/db';
+import { EVENTS } from '@app/jobs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createTurnkeyDeadlinesHandler } from '../src/jobs/turnkey.ts';
 import { handOffFileName, srcDir } from '../src/turnkey/files.ts';
 import { type DueMessage, handOffBatch, type Rendered } from '../src/turnkey/handoff.ts';
 import { openTestDb, type TestDb } from './helpers.ts';
@@ -172,6 +174,30 @@ describe('handOffBatch', () => {
     expect(readdirSync(srcDir(root, 'E0402'))).toHaveLength(300);
     const rows = await state(t.db, ids);
     expect(rows.every((x) => x.status === 'delivered' && x.attempts === 1)).toBe(true);
+  });
+});
+
+describe('turnkey.deadlines', () => {
+  it('flags a message not accepted after most of its upload limit, once, with a DeadlineAtRisk event', async () => {
+    const [old, young, accepted] = await queue(t.db, 3, 'R');
+    await sql`UPDATE turnkey_messages SET created_at = now() - interval '25 hours' WHERE id IN (${old}, ${accepted})`.execute(
+      t.db,
+    );
+    await sql`UPDATE turnkey_messages SET status = 'accepted' WHERE id = ${accepted}`.execute(t.db);
+    await sql`UPDATE turnkey_messages SET created_at = now() - interval '10 hours' WHERE id = ${young}`.execute(t.db);
+    const run = createTurnkeyDeadlinesHandler({ db: t.db, b2cHours: 24, b2bHours: 96 });
+    const ctx = { signal: new AbortController().signal, log: { info() {}, warn() {}, error() {}, debug() {} } } as never;
+    expect(await run({}, ctx)).toBe('done');
+    expect(await run({}, ctx)).toBe('skipped'); // once
+    const events = await t.db
+      .selectFrom('sys_outbox')
+      .select(['aggregate_id', 'payload'])
+      .where('event_type', '=', 'DeadlineAtRisk')
+      .execute();
+    expect(events.map((e) => e.aggregate_id)).toEqual([old]);
+    const payload = EVENTS.DeadlineAtRisk.payload.parse(events[0]?.payload);
+    expect(payload).toMatchObject({ messageId: old, messageType: 'E0402', status: 'pending', b2b: false });
+    expect(new Date(payload.deadline).getTime() - new Date(payload.createdAt).getTime()).toBe(48 * 3_600_000);
   });
 });
 

@@ -29,6 +29,7 @@ describe('job worker', () => {
       'period.close': async () => 'skipped',
       'turnkey.handoff': async () => 'skipped',
       'turnkey.results': async () => 'skipped',
+      'turnkey.deadlines': async () => 'skipped',
     };
     const { log, lines } = captureLogger();
     worker = startWorker({

@@ -110,6 +110,10 @@ export const configSchema = z
       .regex(/^mysql:\/\//, 'a mysql:// URL (Turnkey runs on MariaDB or MySQL)')
       .optional(),
     TURNKEY_HANDOFF_BATCH: int(500, 1, 5_000),
+    // A message not accepted this long after it was queued is flagged at risk (DeadlineAtRisk), well before
+    // the legal upload limits: B2C 48 h, B2B (the buyer has a BAN) 7 days (einvoice-domain.md §4.5).
+    TURNKEY_RISK_B2C_HOURS: int(24, 1, 47),
+    TURNKEY_RISK_B2B_HOURS: int(96, 1, 167),
   })
   .superRefine((c, ctx) => {
     if (c.STORAGE_DRIVER === 's3') {

@@ -508,6 +508,7 @@ export interface Tracks {
 
 export interface TurnkeyMessages {
   allowance_id: string | null;
+  at_risk_at: Timestamp | null;
   attempts: Generated<number>;
   chain: string;
   created_at: Generated<Timestamp>;

@@ -141,6 +141,21 @@ export const EVENTS = {
       e0402Deadline: z.string(),
     }),
   },
+  DeadlineAtRisk: {
+    version: 1,
+    description:
+      'A MIG message is not yet accepted by the platform and has used up TURNKEY_RISK_B2C_HOURS / TURNKEY_RISK_B2B_HOURS of its upload limit (B2C 48 h, B2B 7 days). Once per message.',
+    payload: z.object({
+      messageId: z.string(),
+      messageType: z.string(),
+      identifier: z.string(),
+      sellerId: z.string().uuid(),
+      status: z.string(),
+      b2b: z.boolean(),
+      createdAt: z.string(),
+      deadline: z.string(),
+    }),
+  },
 } as const satisfies Record<string, { version: number; description: string; payload: z.ZodTypeAny }>;
 
 export type EventType = keyof typeof EVENTS;

@@ -95,6 +95,14 @@ export const JOBS = {
     retry: { kind: 'exponential', attempts: 3, baseMs: 5_000 },
     description: "Read Turnkey's verdicts (TURNKEY_MESSAGE_LOG / TURNKEY_SYSEVENT_LOG) back onto the delivered messages.",
   }),
+  'turnkey.deadlines': define({
+    payload: z.object({}),
+    priority: 'P3',
+    timeout: 'general',
+    retry: { kind: 'exponential', attempts: 3, baseMs: MINUTE },
+    description:
+      'Flag MIG messages not yet accepted after most of their upload limit (B2C 48 h, B2B 7 days) with a DeadlineAtRisk event.',
+  }),
   'period.close': define({
     // A period (ROC year + even month) to close alone; without it, every period that has ended.
     payload: z.object({

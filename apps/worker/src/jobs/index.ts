@@ -5,14 +5,20 @@ import type { SubscriberRegistry } from '../subscribers.ts';
 import { createEventDispatchHandler } from './event.dispatch.ts';
 import { createMaintenanceCleanupHandler } from './maintenance.cleanup.ts';
 import { createPeriodCloseHandler } from './period.close.ts';
-import { createTurnkeyHandoffHandler, createTurnkeyResultsHandler } from './turnkey.ts';
+import { createTurnkeyDeadlinesHandler, createTurnkeyHandoffHandler, createTurnkeyResultsHandler } from './turnkey.ts';
 
 /** The production handler of every job in the registry (the type makes a missing one a compile error). */
 export function createHandlers(deps: {
   db: Database;
   subscribers: SubscriberRegistry;
   offlineGraceHours?: number;
-  turnkey?: { root?: string | undefined; dbUrl?: string | undefined; validator: XsdValidator | null; batchSize: number };
+  turnkey?: {
+    root?: string | undefined;
+    dbUrl?: string | undefined;
+    validator: XsdValidator | null;
+    batchSize: number;
+    riskHours?: { b2c: number; b2b: number };
+  };
 }): JobHandlers {
   const tk = deps.turnkey ?? { validator: null, batchSize: 500 };
   return {
@@ -23,6 +29,11 @@ export function createHandlers(deps: {
       batchSize: tk.batchSize,
     }),
     'turnkey.results': createTurnkeyResultsHandler({ db: deps.db, turnkeyDbUrl: tk.dbUrl }),
+    'turnkey.deadlines': createTurnkeyDeadlinesHandler({
+      db: deps.db,
+      b2cHours: tk.riskHours?.b2c ?? 24,
+      b2bHours: tk.riskHours?.b2b ?? 96,
+    }),
     'event.dispatch': createEventDispatchHandler(deps),
     'maintenance.cleanup': createMaintenanceCleanupHandler(deps),
     'period.close': createPeriodCloseHandler(deps),

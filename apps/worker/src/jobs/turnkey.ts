@@ -9,8 +9,9 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database } from '@app/db';
-import { circuitBreakers, type JobHandler } from '@app/jobs';
+import { circuitBreakers, EVENTS, type JobHandler } from '@app/jobs';
 import type { XsdValidator } from '@app/xsd';
+import { sql } from 'kysely';
 import { createPool, type Pool } from 'mysql2/promise';
 import { handOffBatch } from '../turnkey/handoff.ts';
 import { createRenderer } from '../turnkey/render.ts';
@@ -87,5 +88,50 @@ export function createTurnkeyResultsHandler(deps: {
       if (r.accepted + r.rejected === 0 || Date.now() - started > RUN_BUDGET_MS) break;
     }
     return settled > 0 ? 'done' : 'skipped';
+  };
+}
+
+/**
+ * The deadline watch: messages not accepted after most of their upload limit — B2C 48 h, B2B (the buyer
+ * has a BAN) 7 days, counted from when the message was queued — get `at_risk_at` and one DeadlineAtRisk
+ * event, in one statement per batch, so each fires once whatever the retries.
+ */
+export function createTurnkeyDeadlinesHandler(deps: {
+  db: Database;
+  b2cHours: number;
+  b2bHours: number;
+}): JobHandler<'turnkey.deadlines'> {
+  return async () => {
+    const r = await sql<{ n: number }>`
+      WITH risky AS (
+        SELECT m.id, m.message_type, m.identifier, m.seller_id, m.status, m.created_at,
+               (i.buyer_ban IS NOT NULL OR a.buyer_ban IS NOT NULL) AS b2b
+          FROM turnkey_messages m
+          LEFT JOIN invoices i ON i.id = m.invoice_id AND i.invoice_date = m.invoice_date
+          LEFT JOIN allowances a ON a.id = m.allowance_id
+         WHERE m.status <> 'accepted' AND m.at_risk_at IS NULL
+           AND m.created_at <= now() - make_interval(hours => ${deps.b2cHours}::int)
+           AND m.created_at <= now() - make_interval(hours => CASE WHEN i.buyer_ban IS NOT NULL OR a.buyer_ban IS NOT NULL
+                                                                   THEN ${deps.b2bHours}::int ELSE ${deps.b2cHours}::int END)
+         ORDER BY m.id
+         LIMIT 5000
+         FOR UPDATE OF m SKIP LOCKED
+      ),
+      flagged AS (
+        UPDATE turnkey_messages t SET at_risk_at = now(), updated_at = now() FROM risky WHERE t.id = risky.id RETURNING t.id
+      ),
+      events AS (
+        INSERT INTO sys_outbox (event_type, event_version, aggregate_type, aggregate_id, payload)
+        SELECT 'DeadlineAtRisk', ${EVENTS.DeadlineAtRisk.version}, 'turnkey_message', risky.id::text,
+               jsonb_build_object('messageId', risky.id::text, 'messageType', risky.message_type,
+                                  'identifier', risky.identifier, 'sellerId', risky.seller_id, 'status', risky.status,
+                                  'b2b', risky.b2b, 'createdAt', to_jsonb(risky.created_at) #>> '{}',
+                                  'deadline', to_jsonb(risky.created_at + CASE WHEN risky.b2b THEN interval '7 days'
+                                                                              ELSE interval '48 hours' END) #>> '{}')
+          FROM risky JOIN flagged USING (id)
+        RETURNING 1
+      )
+      SELECT count(*)::int AS n FROM events`.execute(deps.db);
+    return (r.rows[0]?.n ?? 0) > 0 ? 'done' : 'skipped';
   };
 }
