@@ -36,6 +36,9 @@ const TENANT_CODE = 'demo';
 const ADMIN_USERNAME = 'admin';
 const POS_CLIENT_ID = 'pos-demo-01';
 const HEALTH_TIMEOUT_MS = 60_000;
+/** The Turnkey stand-in's work folder (UpCast/, Unpack/), and the official MIG XSDs beside the repository. */
+const TURNKEY_ROOT = join(DATA_DIR, 'turnkey');
+const XSD_DIR = resolve(ROOT, '..', 'shared', 'mig', 'xsd');
 const CHILD_STOP_TIMEOUT_MS = 15_000;
 
 const say = (msg: string): void => {
@@ -60,6 +63,9 @@ const ports = {
   postgres: portFromEnv('STACK_PG_PORT', 54_329),
   redis: portFromEnv('STACK_REDIS_PORT', 63_799),
   api: portFromEnv('STACK_API_PORT', 3300),
+  // The Turnkey stand-in (demo mode): its embedded MariaDB and its control endpoint.
+  mariadb: portFromEnv('STACK_MARIADB_PORT', 33_069),
+  turnkeySim: portFromEnv('STACK_TURNKEY_SIM_PORT', 8479),
 };
 
 /** Print and exit before anything was started or locked. */
@@ -119,6 +125,8 @@ async function checkPorts(): Promise<void> {
     postgres: ['PostgreSQL', 'STACK_PG_PORT'],
     redis: ['Redis', 'STACK_REDIS_PORT'],
     api: ['the API', 'STACK_API_PORT'],
+    mariadb: ["the Turnkey stand-in's MariaDB", 'STACK_MARIADB_PORT'],
+    turnkeySim: ["the Turnkey stand-in's control endpoint", 'STACK_TURNKEY_SIM_PORT'],
   };
   const busy: string[] = [];
   for (const [key, port] of Object.entries(ports) as [keyof typeof ports, number][]) {
@@ -137,7 +145,7 @@ async function checkPorts(): Promise<void> {
 function previousPids(): { name: string; pid: number }[] {
   try {
     const s = JSON.parse(readFileSync(STACK_FILE, 'utf8')) as Record<string, { pid?: unknown }>;
-    return ['api', 'worker', 'redis', 'postgres']
+    return ['api', 'worker', 'turnkeySim', 'redis', 'postgres']
       .map((name) => ({ name, pid: Number(s[name]?.pid) }))
       .filter((p) => Number.isInteger(p.pid) && p.pid > 0);
   } catch {
@@ -148,7 +156,14 @@ function previousPids(): { name: string; pid: number }[] {
 // ---------------------------------------------------------------------------------------------------------
 // Secrets: generated on the first run, reused afterwards (the seeded credentials and encrypted data need them)
 
-type Secrets = { JWT_SECRET: string; APP_ENCRYPTION_KEY: string; adminPassword: string; posClientSecret: string };
+type Secrets = {
+  JWT_SECRET: string;
+  APP_ENCRYPTION_KEY: string;
+  adminPassword: string;
+  posClientSecret: string;
+  /** The product account of the Turnkey stand-in's embedded MariaDB. */
+  turnkeyDbPassword: string;
+};
 
 /** Random and still easy to type: groups of 5 from 32 unambiguous characters (5 bits each). */
 function readableSecret(groups: number): string {
@@ -164,6 +179,7 @@ function loadOrCreateSecrets(): Secrets {
     APP_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     adminPassword: readableSecret(4),
     posClientSecret: readableSecret(6),
+    turnkeyDbPassword: randomBytes(18).toString('base64url'),
   };
   let stored: Partial<Secrets> = {};
   if (existsSync(SECRETS_FILE)) {
@@ -259,7 +275,7 @@ function tail(file: string, lines: number): string {
 // ---------------------------------------------------------------------------------------------------------
 // Start and stop
 
-const running: { postgres?: PostgresServer; redis?: RedisServer; api?: Child; worker?: Child } = {};
+const running: { postgres?: PostgresServer; redis?: RedisServer; api?: Child; worker?: Child; turnkeySim?: Child } = {};
 let phase: 'starting' | 'up' | 'stopping' = 'starting';
 let stopRequested: NodeJS.Signals | null = null;
 let watchdog: NodeJS.Timeout | undefined;
@@ -269,7 +285,7 @@ class StopRequested extends Error {}
 /** Between start-up steps: a Ctrl-C during start-up stops here, after the step that was running. */
 function checkpoint(): void {
   if (stopRequested) throw new StopRequested(stopRequested);
-  for (const c of [running.api, running.worker]) {
+  for (const c of [running.api, running.worker, running.turnkeySim]) {
     if (c?.exit)
       throw new Error(
         `the ${c.name} exited during start-up (${describeExit(c)}); last lines of ${c.logFile}:\n${tail(c.logFile, 30)}`,
@@ -369,6 +385,10 @@ async function start(): Promise<void> {
     API_PORT: String(ports.api),
     STORAGE_DRIVER: 'local',
     STORAGE_LOCAL_ROOT: join(DATA_DIR, 'storage'),
+    // The Turnkey pipeline, against the stand-in (docs/turnkey.md): a newcomer sees invoices reach accepted.
+    TURNKEY_ROOT: TURNKEY_ROOT,
+    TURNKEY_XSD_DIR: XSD_DIR,
+    TURNKEY_DB_URL: `mysql://turnkey:${secrets.turnkeyDbPassword}@127.0.0.1:${ports.mariadb}/turnkey`,
   };
   parseConfig(env); // the same check the processes make, reported here before anything is spawned
 
@@ -377,6 +397,22 @@ async function start(): Promise<void> {
     say(`the ${c.name} (pid ${c.pid}) exited unexpectedly (${describeExit(c)}); stopping everything`);
     void stop(1);
   };
+  mkdirSync(TURNKEY_ROOT, { recursive: true });
+  running.turnkeySim = startChild(
+    'turnkey-sim',
+    'apps/turnkey-sim/src/main.ts',
+    {
+      ...process.env,
+      LOG_LEVEL: process.env.LOG_LEVEL || 'info',
+      TURNKEY_ROOT,
+      TURNKEY_SIM_XSD_DIR: XSD_DIR,
+      TURNKEY_SIM_MARIADB_DIR: join(DATA_DIR, 'turnkey-sim', 'mariadb'),
+      TURNKEY_SIM_MARIADB_PORT: String(ports.mariadb),
+      TURNKEY_SIM_MARIADB_PASSWORD: secrets.turnkeyDbPassword,
+      TURNKEY_SIM_CONTROL_PORT: String(ports.turnkeySim),
+    },
+    onExit,
+  );
   running.api = startChild('api', 'apps/api/src/server.ts', env, onExit);
   running.worker = startChild('worker', 'apps/worker/src/main.ts', env, onExit);
   const apiUrl = `http://127.0.0.1:${ports.api}`;
@@ -391,6 +427,12 @@ async function start(): Promise<void> {
     redis: { url: redis.url, pid: redis.pid },
     api: { pid: running.api.pid },
     worker: { pid: running.worker.pid },
+    turnkeySim: {
+      pid: running.turnkeySim.pid,
+      root: TURNKEY_ROOT,
+      controlUrl: `http://127.0.0.1:${ports.turnkeySim}`,
+      mariadbUrl: env.TURNKEY_DB_URL,
+    },
   };
   writeJsonAtomic(STACK_FILE, stack, 0o600);
   process.stdout.write(`${JSON.stringify(stack, null, 2)}\n`);
@@ -406,9 +448,9 @@ async function stop(code: number): Promise<never> {
   const t0 = performance.now();
   const steps: [string, () => Promise<void>][] = [
     [
-      'the API and the worker',
+      'the API, the worker and the Turnkey stand-in',
       async () => {
-        const children = [running.api, running.worker].filter((c) => c !== undefined);
+        const children = [running.api, running.worker, running.turnkeySim].filter((c) => c !== undefined);
         await Promise.all(children.map(stopChild));
         await Promise.all(children.map((c) => c.closeLog()));
       },

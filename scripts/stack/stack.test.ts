@@ -1,15 +1,19 @@
 /**
- * End-to-end test of the local stack runner (scripts/stack/run.ts), the real thing: PostgreSQL, Redis, the API
- * and the worker, in temporary folders on free ports. Start, use the printed credentials, refuse a second
+ * End-to-end test of the local stack runner (scripts/stack/run.ts), the real thing: PostgreSQL, Redis, the API,
+ * the worker and the Turnkey stand-in, in temporary folders on free ports. Start, use the printed credentials,
+ * issue an invoice and see it reach accepted through the real processes, refuse a second
  * runner, stop on SIGINT leaving no process behind, start again on the same data.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { freePort, isAlive } from '@app/devkit';
+import { periodOf } from '@app/domain';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -23,6 +27,7 @@ type StackInfo = {
   redis: { url: string; pid: number };
   api: { pid: number };
   worker: { pid: number };
+  turnkeySim: { pid: number; root: string; controlUrl: string; mariadbUrl: string };
 };
 
 type Runner = { proc: ChildProcess; output: () => string; exited: Promise<number | null> };
@@ -76,7 +81,7 @@ async function stopWithSigint(r: Runner): Promise<number | null> {
   });
 }
 
-const pidsOf = (s: StackInfo) => [s.postgres.pid, s.redis.pid, s.api.pid, s.worker.pid];
+const pidsOf = (s: StackInfo) => [s.postgres.pid, s.redis.pid, s.api.pid, s.worker.pid, s.turnkeySim.pid];
 
 async function login(s: StackInfo) {
   return fetch(`${s.apiUrl}/api/v1/auth/login`, {
@@ -91,8 +96,8 @@ beforeAll(async () => {
   dataDir = join(root, 'data');
   stateDir = join(root, 'state');
   const ports = new Set<number>();
-  while (ports.size < 3) ports.add(await freePort());
-  const [pgPort, redisPort, apiPort] = [...ports];
+  while (ports.size < 5) ports.add(await freePort());
+  const [pgPort, redisPort, apiPort, mariadbPort, simPort] = [...ports];
   env = {
     ...process.env,
     STACK_DATA_DIR: dataDir,
@@ -100,6 +105,8 @@ beforeAll(async () => {
     STACK_PG_PORT: String(pgPort),
     STACK_REDIS_PORT: String(redisPort),
     STACK_API_PORT: String(apiPort),
+    STACK_MARIADB_PORT: String(mariadbPort),
+    STACK_TURNKEY_SIM_PORT: String(simPort),
     LOG_LEVEL: 'warn',
   };
 });
@@ -156,6 +163,51 @@ describe('the local stack runner', () => {
     expect(token.status).toBe(200);
     expect(((await token.json()) as { access_token?: string }).access_token).toEqual(expect.any(String));
   });
+
+  it('an invoice issued through the API reaches accepted: worker → Turnkey stand-in → worker, all real processes', async () => {
+    const admin = ((await (await login(stack)).json()) as { accessToken: string }).accessToken;
+    const post = async (path: string, body: object) => {
+      const r = await fetch(`${stack.apiUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}`, 'idempotency-key': randomUUID() },
+        body: JSON.stringify(body),
+      });
+      if (r.status >= 300) throw new Error(`${path}: ${r.status} ${await r.text()}`);
+      return (await r.json()) as Record<string, any>;
+    };
+    const seller = await post('/api/v1/sellers', {
+      ban: '04595257',
+      name: '示範加油站',
+      address: '台北市信義區',
+      qrAesKey: 'FE0F50D87215F625D1248F5FDAEBA37F',
+    });
+    const site = await post(`/api/v1/sellers/${seller.id}/sites`, { code: 'S1', name: 'Site 1' });
+    const db = new pg.Client({ connectionString: stack.postgres.url });
+    await db.connect();
+    try {
+      const ym = periodOf(new Date()).yearMonth;
+      const track = await db.query<{ id: string }>(
+        `INSERT INTO tracks (seller_id, invoice_type, year_month, track, begin_no, end_no) VALUES ($1, '07', $2, 'AB', 0, 99) RETURNING id`,
+        [seller.id, ym],
+      );
+      await post(`/api/v1/tracks/${track.rows[0]?.id}/blocks`, { siteId: site.id, booklets: 2 });
+      const inv = await post('/api/v1/invoices', {
+        siteId: site.id,
+        printMark: 'Y',
+        items: [{ description: '95無鉛汽油', quantity: '10', unit: 'L', unitPrice: '31.2' }],
+      });
+      const until = Date.now() + 60_000;
+      let status = '';
+      while (status !== 'accepted' && Date.now() < until) {
+        await sleep(500);
+        const r = await db.query<{ status: string }>('SELECT status FROM turnkey_messages WHERE invoice_id = $1', [inv.id]);
+        status = r.rows[0]?.status ?? '';
+      }
+      expect(status).toBe('accepted');
+    } finally {
+      await db.end();
+    }
+  }, 90_000);
 
   it('refuses a second runner on the same folders', async () => {
     const second = startRunner();
