@@ -90,7 +90,7 @@ describe('worker process (main.ts)', () => {
     expect(run.stderr.join('\n')).toMatch(/JWT_SECRET: required/);
   });
 
-  it('starts, relays and processes an outbox event, registers the hourly cleanup and the daily period close, and exits 0 on SIGTERM', async () => {
+  it('starts, relays and processes an outbox event, registers its schedules (cleanup, period close, the Turnkey jobs), and exits 0 on SIGTERM', async () => {
     const config = testConfig(t.url, { LOG_LEVEL: 'info', OUTBOX_POLL_MS: '50' });
     const run = spawnMain(configEnv(config));
     await waitFor('the "worker started" log line', () => json(run.stdout).some((l) => l.msg === 'worker started'), 20_000);
@@ -99,21 +99,27 @@ describe('worker process (main.ts)', () => {
     await waitFor('the event to be processed by the process', async () => (await outboxRows(t.db, [id!]))[0]?.processed_at);
     expect((await outboxRows(t.db, [id!]))[0]).toMatchObject({ process_count: 1, dispatch_attempts: 1 });
 
-    // Each schedule lives in the queue of its job's priority class: cleanup in P4, period close in P3.
+    // Each schedule lives in the queue of its job's priority class: cleanup in P4, period close and the
+    // deadline watch in P3, the Turnkey hand-off and results in P2.
     const redis = createRedis(config.REDIS_URL, 'client');
     const queues = createQueues(redis, config.REDIS_KEY_PREFIX);
     try {
-      const schedulers = await waitFor('the cleanup and period-close schedules', async () => {
+      const schedulers = await waitFor('the five schedules', async () => {
         const s = [
           ...(await queues[queueFor('maintenance.cleanup')].getJobSchedulers()),
           ...(await queues[queueFor('period.close')].getJobSchedulers()),
+          ...(await queues[queueFor('turnkey.handoff')].getJobSchedulers()),
         ];
-        return s.length >= 2 ? s : null;
+        return s.length >= 5 ? s : null;
       });
       expect(schedulers.map((s) => [s.key, s.every ?? s.pattern, s.name]).sort()).toEqual([
         ['maintenance-cleanup-hourly', 3_600_000, 'maintenance.cleanup'],
         ['period-close-daily', '5 0 * * *', 'period.close'],
+        ['turnkey-deadlines', 600_000, 'turnkey.deadlines'],
+        ['turnkey-handoff', 5_000, 'turnkey.handoff'],
+        ['turnkey-results', 15_000, 'turnkey.results'],
       ]);
+      expect(queueFor('turnkey.handoff')).toBe('p2-workflow');
       expect(queueFor('maintenance.cleanup')).toBe('p4-maintenance');
       expect(queueFor('period.close')).toBe('p3-scheduled');
     } finally {
