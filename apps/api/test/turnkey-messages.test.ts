@@ -86,5 +86,16 @@ describe('turnkey_messages', () => {
     expect(rows[3]?.transition_id).not.toBeNull();
     expect(rows[4]?.invoice_id).toBe(v.id);
     expect(rows.every((m) => m.status === 'pending')).toBe(true);
+    // The invoice's detail shows its number's messages and their state, oldest first.
+    const detail = (await t.call({ url: `/api/v1/invoices/${b.invoiceNumber}`, token: admin })).json();
+    expect(detail.turnkey.map((m: { messageType: string; status: string }) => `${m.messageType} ${m.status}`)).toEqual([
+      'F0401 pending',
+      'F0701 pending',
+      'F0401 pending',
+      'G0401 pending',
+      'G0401 pending',
+      'G0501 pending',
+      'G0701 pending',
+    ]);
   });
 });

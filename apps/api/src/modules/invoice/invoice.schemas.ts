@@ -1,5 +1,6 @@
 import { CUSTOMS_CLEARANCE_MARKS, TAX_RATES, TAX_TYPES, ZERO_TAX_RATE_REASONS } from '@app/domain';
 import { z } from 'zod';
+import { turnkeyMessageView } from '../turnkey/turnkey.schemas.ts';
 import { invoiceLifecycleFields } from './lifecycle.schemas.ts';
 
 // Shapes only; the MIG 4.1 rules (formats, lengths, combinations, totals) are checked by the domain's
@@ -185,6 +186,8 @@ export const invoiceDetail = invoiceSummary.extend({
   ),
   /** Allowances, what is left to allow, and the status history (lifecycle.schemas.ts). */
   ...invoiceLifecycleFields,
+  /** The invoice number's MIG messages to Turnkey, oldest first, and what became of each (docs/turnkey.md). */
+  turnkey: z.array(turnkeyMessageView),
 });
 
 /** At most this many numbers in one offline reservation. */

@@ -30,6 +30,8 @@ import { canonicalJson } from '../../plugins/idempotency.ts';
 import { auditRow } from '../audit/audit.repository.ts';
 import { findDevice } from '../device/device.repository.ts';
 import { findSite } from '../seller/seller.repository.ts';
+import { turnkeyMessageViewOf } from '../turnkey/turnkey.service.ts';
+import { messagesOfNumber } from '../turnkey/turnkey-message.repository.ts';
 import {
   candidateBlocks,
   findInvoiceByNumber,
@@ -432,6 +434,7 @@ export function createInvoiceService(deps: Deps): InvoiceService {
       if (!found) throw new DomainError('NOT_FOUND', `No invoice ${number} in your scope.`);
       const { inv, items } = found;
       const lifecycle = await loadInvoiceLifecycle(db, inv, items);
+      const turnkey = await messagesOfNumber(db, inv.year_month, inv.invoice_number);
       return {
         id: inv.id,
         invoiceNumber: inv.invoice_number,
@@ -468,6 +471,7 @@ export function createInvoiceService(deps: Deps): InvoiceService {
           remark: i.remark,
         })),
         ...lifecycle,
+        turnkey: turnkey.map(turnkeyMessageViewOf),
       };
     },
 

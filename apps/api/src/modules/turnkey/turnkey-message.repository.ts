@@ -148,3 +148,13 @@ export async function requeueMessages(
   if (ids) q = q.where('m.id', 'in', ids);
   return q.returning(COLUMNS).execute();
 }
+
+/** The MIG messages of one invoice number (its chain), oldest first. */
+export async function messagesOfNumber(db: DbOrTx, yearMonth: string, number: string): Promise<MessageRow[]> {
+  return db
+    .selectFrom('turnkey_messages as m')
+    .select(COLUMNS)
+    .where('m.chain', '=', `${yearMonth}:${number}`)
+    .orderBy('m.id')
+    .execute();
+}

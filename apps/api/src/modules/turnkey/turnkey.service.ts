@@ -6,7 +6,7 @@ import { callerScope, scopeWhere } from '../../lib/scope-filter.ts';
 import type { listTurnkeyMessagesQuery, resendBody, TurnkeyMessageView } from './turnkey.schemas.ts';
 import { findMessages, type MessageRow, requeueMessages } from './turnkey-message.repository.ts';
 
-const view = (m: MessageRow): TurnkeyMessageView => ({
+export const turnkeyMessageViewOf = (m: MessageRow): TurnkeyMessageView => ({
   id: String(m.id),
   messageType: m.message_type,
   identifier: m.identifier,
@@ -27,7 +27,7 @@ export function createTurnkeyService(deps: Pick<ModuleDeps, 'db'>) {
     async list(ctx: RequestContext, q: z.infer<typeof listTurnkeyMessagesQuery>) {
       const rows = await findMessages(deps.db, scope(ctx), { ...q, limit: q.limit + 1 });
       const page = rows.slice(0, q.limit);
-      return { items: page.map(view), nextCursor: rows.length > q.limit ? String(page.at(-1)?.id) : null };
+      return { items: page.map(turnkeyMessageViewOf), nextCursor: rows.length > q.limit ? String(page.at(-1)?.id) : null };
     },
 
     /** Due again at once, tries and errors cleared; the hand-off builds them anew from the current data. */
@@ -41,7 +41,7 @@ export function createTurnkeyService(deps: Pick<ModuleDeps, 'db'>) {
         );
       }
       ctx.audit = { ...ctx.audit, after: { resent: again.map((m) => `${m.message_type} ${m.identifier}`) } };
-      return { items: again.map(view) };
+      return { items: again.map(turnkeyMessageViewOf) };
     },
   };
 }
