@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { freePort, isAlive } from '@app/devkit';
+import { freePort, isAlive, waitFor } from '@app/devkit';
 import { periodOf } from '@app/domain';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -196,14 +196,14 @@ describe('the local stack runner', () => {
         printMark: 'Y',
         items: [{ description: '95無鉛汽油', quantity: '10', unit: 'L', unitPrice: '31.2' }],
       });
-      const until = Date.now() + 60_000;
-      let status = '';
-      while (status !== 'accepted' && Date.now() < until) {
-        await sleep(500);
-        const r = await db.query<{ status: string }>('SELECT status FROM turnkey_messages WHERE invoice_id = $1', [inv.id]);
-        status = r.rows[0]?.status ?? '';
-      }
-      expect(status).toBe('accepted');
+      await waitFor(
+        'the invoice accepted by the stand-in',
+        async () =>
+          (await db.query<{ status: string }>('SELECT status FROM turnkey_messages WHERE invoice_id = $1', [inv.id])).rows[0]
+            ?.status === 'accepted',
+        60_000,
+        500,
+      );
     } finally {
       await db.end();
     }

@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { waitFor } from '@app/devkit';
 import { testConfig } from '@app/devkit/testing';
 import { addJob } from '@app/jobs';
 import { createLogger } from '@app/logger';
@@ -222,21 +223,13 @@ describe('REST → turnkey_messages → hand-off → SRC', () => {
             .executeTakeFirstOrThrow()
         ).status;
       await addJob(runtime.queues, 'turnkey.handoff', {});
-      await waitUntil(async () => (await state()) === 'delivered');
+      await waitFor('the invoice delivered', async () => (await state()) === 'delivered');
       await sim.control('POST', '/poll');
       await sim.control('POST', '/poll');
       await addJob(runtime.queues, 'turnkey.results', {});
-      await waitUntil(async () => (await state()) === 'accepted');
+      await waitFor('the invoice accepted', async () => (await state()) === 'accepted');
     } finally {
       await runtime.stop();
     }
   });
 });
-
-async function waitUntil(check: () => Promise<boolean>, timeoutMs = 20_000) {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error('timed out');
-    await new Promise((ok) => setTimeout(ok, 100));
-  }
-}

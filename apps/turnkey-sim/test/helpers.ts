@@ -5,8 +5,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort, type MariadbServer, startMariadb } from '@app/devkit';
+import { freePort, type MariadbServer, startMariadb, waitFor } from '@app/devkit';
 import { createLogger } from '@app/logger';
 import { createConnection, type RowDataPacket } from 'mysql2/promise';
 import { parseSimConfig } from '../src/config.ts';
@@ -129,20 +128,5 @@ export function filesUnder(dir: string): string[] {
   return out.sort();
 }
 
-/** Poll `check` until it returns a truthy value; fail with `what` after `timeoutMs`. */
-export async function waitFor<T>(
-  what: string,
-  check: () => Promise<T> | T,
-  timeoutMs = 15_000,
-  everyMs = 50,
-): Promise<NonNullable<T>> {
-  const until = Date.now() + timeoutMs;
-  let last: T | undefined;
-  for (;;) {
-    last = await check();
-    if (last) return last as NonNullable<T>;
-    if (Date.now() > until)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
-    await sleep(everyMs);
-  }
-}
+/** Shared with every test suite (packages/devkit). */
+export { waitFor };

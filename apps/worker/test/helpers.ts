@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '@app/config';
 import { createDb, createPool, type Database } from '@app/db';
+import { waitFor } from '@app/devkit';
 import { createTestDatabase } from '@app/devkit/testing';
 import { appendOutbox } from '@app/jobs';
 import { createLogger, type Logger } from '@app/logger';
@@ -37,23 +37,8 @@ export async function openTestDb(poolMax = 10): Promise<TestDb> {
   };
 }
 
-/** Poll `check` until it returns a truthy value; fail with `what` after `timeoutMs`. */
-export async function waitFor<T>(
-  what: string,
-  check: () => Promise<T> | T,
-  timeoutMs = 20_000,
-  everyMs = 25,
-): Promise<NonNullable<T>> {
-  const until = Date.now() + timeoutMs;
-  let last: T | undefined;
-  for (;;) {
-    last = await check();
-    if (last) return last as NonNullable<T>;
-    if (Date.now() > until)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
-    await sleep(everyMs);
-  }
-}
+/** Shared with every test suite (packages/devkit). */
+export { waitFor };
 
 /** A logger whose JSON lines land in `lines` (to assert on what was logged). */
 export function captureLogger(level: 'debug' | 'info' = 'info'): { log: Logger; lines: Record<string, any>[] } {

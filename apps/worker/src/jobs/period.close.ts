@@ -1,5 +1,5 @@
 import { type Database, type Tx, unissuedReservedRuns } from '@app/db';
-import { e0402Deadline, isYearMonth, parseYearMonth, rangeBlanks } from '@app/domain';
+import { e0402Deadline, isYearMonth, parseYearMonth, rangeBlanks, turnkeyIdentifier } from '@app/domain';
 import { appendOutbox, type JobHandler, type JobLog } from '@app/jobs';
 import { UnrecoverableError } from 'bullmq';
 import { sql } from 'kysely';
@@ -167,9 +167,15 @@ async function closeSellerPeriod(trx: Tx, seller: { id: string; ban: string }, y
   const blankNumbers = rows.reduce((n, r) => n + r.end_no - r.begin_no + 1, 0);
 
   // One E0402 message per branch BAN, track and invoice type of the blanks (built from period_blanks when it
-  // is handed off), queued once: a re-run finds them queued. Identifier = E0402 + BranchBan + track + type +
-  // YearMonth (migration 20261121090000; the hand-off's renderer reads it back the same way).
-  const e0402 = [...new Set(rows.map((r) => `E0402${r.branch_ban}${r.track}${r.invoice_type}${yearMonth}`))];
+  // is handed off), queued once: a re-run finds them queued. The identifier names the group (turnkeyIdentifier);
+  // the hand-off's renderer finds the group by the same function.
+  const e0402 = [
+    ...new Set(
+      rows.map((r) =>
+        turnkeyIdentifier({ type: 'E0402', branchBan: r.branch_ban, track: r.track, invoiceType: r.invoice_type, yearMonth }),
+      ),
+    ),
+  ];
   if (e0402.length > 0) {
     await trx
       .insertInto('turnkey_messages')

@@ -19,6 +19,7 @@ import {
   type PrintMark,
   type TaxRate,
   type TaxType,
+  turnkeyIdentifier,
   type ZeroTaxRateReason,
 } from '@app/domain';
 import { sql } from 'kysely';
@@ -37,13 +38,15 @@ const attempt = (out: Out, id: string, build: () => string) => {
 export function createRenderer(db: Database) {
   async function f0401(ms: DueMessage[], out: Out) {
     if (ms.length === 0) return;
+    // By (id, date): the monthly partitions are pruned, each invoice found by its partition's primary key.
     const ids = ms.map((m) => m.invoice_id as string);
+    const keys = sql`(SELECT * FROM unnest(${ids}::uuid[], ${ms.map((m) => m.invoice_date as string)}::date[]))`;
     const invoices = await db
       .selectFrom('invoices as i')
       .innerJoin('sellers as s', 's.id', 'i.seller_id')
       .selectAll('i')
       .select(['s.ban as seller_ban', 's.name as seller_name', 's.address as seller_address'])
-      .where('i.id', 'in', ids)
+      .where(sql<boolean>`(i.id, i.invoice_date) IN ${keys}`)
       .execute();
     const items = await db
       .selectFrom('invoice_items')
@@ -58,7 +61,7 @@ export function createRenderer(db: Database) {
         'tax_type',
         'remark',
       ])
-      .where('invoice_id', 'in', ids)
+      .where(sql<boolean>`(invoice_id, invoice_date) IN ${keys}`)
       .orderBy('invoice_id')
       .orderBy('seq')
       .execute();
@@ -244,7 +247,7 @@ export function createRenderer(db: Database) {
     }
   }
 
-  /** E0402: identifier = E0402 + BranchBan + track + invoice type + YearMonth (migration 20261121090000). */
+  /** E0402: the blank runs of the group its identifier names (turnkeyIdentifier, as period.close queued it). */
   async function blanks(ms: DueMessage[], out: Out) {
     for (const m of ms) {
       const runs = await db
@@ -253,7 +256,6 @@ export function createRenderer(db: Database) {
         .where('seller_id', '=', m.seller_id)
         .where('year_month', '=', m.year_month as string)
         .execute();
-      const key = m.identifier.slice(5);
       const groups = groupBlankRuns(
         runs.map((r) => ({
           headBan: r.head_ban,
@@ -264,7 +266,7 @@ export function createRenderer(db: Database) {
           beginNo: r.begin_no,
           endNo: r.end_no,
         })),
-      ).filter((g) => `${g.branchBan}${g.track}${g.invoiceType}${g.yearMonth}` === key);
+      ).filter((g) => turnkeyIdentifier({ type: 'E0402', ...g }) === m.identifier);
       const group = groups[0];
       if (!group) out.set(m.id, { error: `no blank numbers stored for ${m.identifier}` });
       else attempt(out, m.id, () => buildE0402(group));

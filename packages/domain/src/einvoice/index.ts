@@ -5,5 +5,6 @@ export * from './mig/index.ts';
 export * from './period.ts';
 export * from './print/index.ts';
 export * from './rules/index.ts';
+export * from './turnkey/identifier.ts';
 export { TURNKEY_MESSAGE_CODES } from './turnkey/message-codes.generated.ts';
 export * from './turnkey/results.ts';

@@ -262,6 +262,7 @@ export async function issueInOneStatement(
                jsonb_set(${JSON.stringify(a.summary)}::jsonb, '{after,invoiceNumber}', to_jsonb(n.invoice_number))
           FROM n
       ),
+      -- The invoice's F0401, identifier as the domain's turnkeyIdentifier writes it (<MSG><number><YYYYMMDD>).
       tm AS (
         INSERT INTO turnkey_messages (message_type, seller_id, invoice_id, invoice_date, identifier, chain)
         SELECT 'F0401', ${s.invoice.seller_id}::uuid, ${id}::uuid, n.invoice_date,

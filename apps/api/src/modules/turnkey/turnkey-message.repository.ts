@@ -4,7 +4,7 @@
  * inside the issuing statement (invoice.repository.ts); the lifecycle writes the others here.
  */
 import type { DbOrTx } from '@app/db';
-import { taipeiIsoDate } from '@app/domain';
+import { type IdentifiedMessage, taipeiIsoDate, turnkeyIdentifier } from '@app/domain';
 import { sql } from 'kysely';
 import type { scopeWhere } from '../../lib/scope-filter.ts';
 
@@ -29,28 +29,11 @@ export type QueuedMessage = Chain &
     | { type: 'G0501' | 'G0701'; sellerId: string; allowanceId: string; allowanceNumber: string; at: Date }
   );
 
-const ymd = (isoDate: string) => isoDate.replaceAll('-', '');
-
-/**
- * What Turnkey's TURNKEY_MESSAGE_LOG.INVOICE_IDENTIFIER says for a message (einvoice-domain.md §5.4):
- * `<MSG><InvoiceNumber><InvoiceDate>` for F0401, `<MSG><number><CancelDate|VoidDate>` for F0501/F0701 (as
- * matched by [HO]); the G messages are assumed to follow the same pattern with the allowance number and
- * the allowance, cancel or void date — inferred, unverified against a real Turnkey.
- */
-export function turnkeyIdentifier(m: QueuedMessage): string {
-  switch (m.type) {
-    case 'F0401':
-      return `F0401${m.invoiceNumber}${ymd(m.invoiceDate)}`;
-    case 'F0501':
-    case 'F0701':
-      return `${m.type}${m.invoiceNumber}${ymd(taipeiIsoDate(m.at))}`;
-    case 'G0401':
-      return `G0401${m.allowanceNumber}${ymd(m.allowanceDate)}`;
-    case 'G0501':
-    case 'G0701':
-      return `${m.type}${m.allowanceNumber}${ymd(taipeiIsoDate(m.at))}`;
-  }
-}
+/** The identifier Turnkey will log for a queued message (the domain's one rule). */
+const identifierOf = (m: QueuedMessage): string =>
+  m.type === 'F0501' || m.type === 'F0701' || m.type === 'G0501' || m.type === 'G0701'
+    ? turnkeyIdentifier({ ...m, taipeiDate: taipeiIsoDate(m.at) } as IdentifiedMessage)
+    : turnkeyIdentifier(m as IdentifiedMessage);
 
 export async function queueTurnkeyMessages(trx: DbOrTx, messages: QueuedMessage[]): Promise<void> {
   if (messages.length === 0) return;
@@ -64,7 +47,7 @@ export async function queueTurnkeyMessages(trx: DbOrTx, messages: QueuedMessage[
         invoice_date: 'invoiceDate' in m ? m.invoiceDate : null,
         transition_id: 'transitionId' in m ? m.transitionId : null,
         allowance_id: 'allowanceId' in m ? m.allowanceId : null,
-        identifier: turnkeyIdentifier(m),
+        identifier: identifierOf(m),
         chain: `${m.yearMonth}:${m.invoiceNumber}`,
       })),
     )
