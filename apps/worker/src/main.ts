@@ -6,6 +6,8 @@
 import { loadConfigOrExit } from '@app/config';
 import { assertSchemaVersion, createDb, createPool, SchemaVersionMismatchError } from '@app/db';
 import { createLogger, fatalExit } from '@app/logger';
+import { createStorage } from '@app/storage';
+import { lazyApiServices } from './api-services.ts';
 import { classConcurrency, startRuntime } from './runtime.ts';
 
 const config = loadConfigOrExit();
@@ -43,7 +45,8 @@ async function main(): Promise<void> {
     throw err;
   }
 
-  const runtime = startRuntime({ config, db, log });
+  const api = lazyApiServices({ config, db, pool, storage: createStorage(config), log });
+  const runtime = startRuntime({ config, db, log, api });
   log.info({ concurrency: classConcurrency(config), subscribers: runtime.subscribers.names() }, 'worker started');
 
   // A stop that hangs (e.g. Redis gone while jobs finish) must not keep the process alive forever.

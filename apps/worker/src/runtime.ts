@@ -22,6 +22,7 @@ import {
 } from '@app/jobs';
 import type { Logger } from '@app/logger';
 import { createXsdValidator } from '@app/xsd';
+import type { ApiServices } from './api-services.ts';
 import { createDeadLetterStore, type DeadLetterSink } from './dead-letter.ts';
 import { createHandlers } from './jobs/index.ts';
 import { createOutageLog } from './lib/outage-log.ts';
@@ -69,6 +70,8 @@ export type RuntimeDeps = {
   deadLetters?: DeadLetterSink;
   /** The breakers whose state changes are logged and published (default: the process's `circuitBreakers`). */
   breakers?: CircuitBreakerRegistry;
+  /** The API's services for the jobs that issue or import (main.ts makes them; without, those jobs fail). */
+  api?: () => Promise<ApiServices>;
 };
 
 export type Runtime = {
@@ -105,6 +108,7 @@ export function startRuntime(deps: RuntimeDeps): Runtime {
     ...createHandlers({
       db,
       subscribers,
+      ...(deps.api ? { api: deps.api } : {}),
       offlineGraceHours: config.OFFLINE_SUBMIT_GRACE_HOURS,
       turnkey: {
         root: config.TURNKEY_ROOT,

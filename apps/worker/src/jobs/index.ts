@@ -1,6 +1,7 @@
 import type { Database } from '@app/db';
 import type { JobHandlers } from '@app/jobs';
 import type { XsdValidator } from '@app/xsd';
+import type { ApiServices } from '../api-services.ts';
 import type { SubscriberRegistry } from '../subscribers.ts';
 import { createEventDispatchHandler } from './event.dispatch.ts';
 import { createMaintenanceCleanupHandler } from './maintenance.cleanup.ts';
@@ -11,6 +12,8 @@ import { createTurnkeyDeadlinesHandler, createTurnkeyHandoffHandler, createTurnk
 export function createHandlers(deps: {
   db: Database;
   subscribers: SubscriberRegistry;
+  /** The API's services (issuing, E0501 import) for the jobs that need them. */
+  api?: () => Promise<ApiServices>;
   offlineGraceHours?: number;
   turnkey?: {
     root?: string | undefined;
