@@ -20,6 +20,7 @@ import { clientRoutes } from './modules/client/client.routes.ts';
 import { deadLetterRoutes } from './modules/dead-letter/dead-letter.routes.ts';
 import { deviceRoutes } from './modules/device/device.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
+import { importRoutes } from './modules/import/import.routes.ts';
 import { invoiceRoutes } from './modules/invoice/invoice.routes.ts';
 import { invoiceLifecycleRoutes } from './modules/invoice/lifecycle.routes.ts';
 import { roleRoutes } from './modules/role/role.routes.ts';
@@ -109,6 +110,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(async (i) => trackRoutes(i, moduleDeps));
   await app.register(async (i) => invoiceRoutes(i, moduleDeps));
   await app.register(async (i) => invoiceLifecycleRoutes(i, moduleDeps));
+  await app.register(async (i) => importRoutes(i, moduleDeps));
   await app.register(async (i) => allowanceRoutes(i, moduleDeps));
   await app.register(async (i) => turnkeyRoutes(i, moduleDeps));
   await app.register(async (i) => auditRoutes(i, moduleDeps));

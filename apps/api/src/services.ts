@@ -4,5 +4,6 @@
  */
 export { type AppDeps, type InlineKey, KEY_TAKEN, type Principal, type RequestContext } from './context.ts';
 export { loadUserPrincipal } from './modules/auth/auth.repository.ts';
+export { createImportRunService, type ImportRunService } from './modules/import/import-run.service.ts';
 export { createInvoiceService, type InvoiceService } from './modules/invoice/invoice.service.ts';
-export { createTrackImportService } from './modules/track/track-import.service.ts';
+export { createTrackImportService, type SystemCaller } from './modules/track/track-import.service.ts';

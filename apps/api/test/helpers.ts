@@ -89,18 +89,21 @@ export const QR_KEY = 'FE0F50D87215F625D1248F5FDAEBA37F';
  * A seller (with a QR key) and one site holding a block of `booklets` × 50 numbers of a range in the
  * current period: what a test needs before it can issue invoices.
  */
-export async function setupIssuer(t: TestApp, opts: { rangeEnd?: number; booklets?: number } = {}) {
+export async function setupIssuer(
+  t: TestApp,
+  opts: { rangeEnd?: number; booklets?: number; ban?: string; siteCode?: string; track?: string } = {},
+) {
   const admin = (await t.login()).accessToken;
   const post = async (url: string, payload: object) => (await t.call({ method: 'POST', url, token: admin, payload })).json();
-  const seller = await post('/api/v1/sellers', { ban: '04595257', name: 'S', address: 'A', qrAesKey: QR_KEY });
-  const siteId: string = (await post(`/api/v1/sellers/${seller.id}/sites`, { code: 'S1', name: 'Site 1' })).id;
+  const seller = await post('/api/v1/sellers', { ban: opts.ban ?? '04595257', name: 'S', address: 'A', qrAesKey: QR_KEY });
+  const siteId: string = (await post(`/api/v1/sellers/${seller.id}/sites`, { code: opts.siteCode ?? 'S1', name: 'Site 1' })).id;
   const track = await t.deps.db
     .insertInto('tracks')
     .values({
       seller_id: seller.id,
       invoice_type: '07',
       year_month: periodOf(new Date()).yearMonth,
-      track: 'AB',
+      track: opts.track ?? 'AB',
       begin_no: 0,
       end_no: opts.rangeEnd ?? 9999,
     })

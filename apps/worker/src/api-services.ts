@@ -3,7 +3,14 @@
  * Turnkey downloads): built on first use — the tenant's id is read from the database then — and shared
  * by every job of the process.
  */
-import { type AppDeps, createInvoiceService, createTrackImportService, type InvoiceService } from '@app/api/services';
+import {
+  type AppDeps,
+  createImportRunService,
+  createInvoiceService,
+  createTrackImportService,
+  type ImportRunService,
+  type InvoiceService,
+} from '@app/api/services';
 import type { Config } from '@app/config';
 import type { Database } from '@app/db';
 import type { Logger } from '@app/logger';
@@ -14,6 +21,8 @@ export type ApiServices = {
   tenant: { id: string; code: string };
   invoices: InvoiceService;
   tracks: ReturnType<typeof createTrackImportService>;
+  /** Batch imports of invoices (job import.invoices), issuing through `invoices`. */
+  imports: ImportRunService;
 };
 
 export function lazyApiServices(deps: {
@@ -42,7 +51,13 @@ export function lazyApiServices(deps: {
       tenant,
       now: deps.now ?? (() => new Date()),
     };
-    return { tenant, invoices: createInvoiceService(base), tracks: createTrackImportService(base) };
+    const invoices = createInvoiceService(base);
+    return {
+      tenant,
+      invoices,
+      tracks: createTrackImportService(base),
+      imports: createImportRunService({ ...base, invoices }),
+    };
   };
   return () => {
     // A failure (database down at first use) is not kept: the next job tries again.

@@ -24,6 +24,7 @@ import type { Logger } from '@app/logger';
 import { createXsdValidator } from '@app/xsd';
 import type { ApiServices } from './api-services.ts';
 import { createDeadLetterStore, type DeadLetterSink } from './dead-letter.ts';
+import { importQueuedSubscriber } from './jobs/import.invoices.ts';
 import { createHandlers } from './jobs/index.ts';
 import { createOutageLog } from './lib/outage-log.ts';
 import { createOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './outbox-relay.ts';
@@ -52,8 +53,11 @@ type WorkerConfig = Pick<
       | 'TURNKEY_XSD_DIR'
       | 'TURNKEY_DB_URL'
       | 'TURNKEY_HANDOFF_BATCH'
+      | 'TURNKEY_HANDOFF_LANES'
+      | 'TURNKEY_HANDOFF_LEASE_SECONDS'
       | 'TURNKEY_RISK_B2C_HOURS'
       | 'TURNKEY_RISK_B2B_HOURS'
+      | 'TURNKEY_UNPACK_LOOKBACK_DAYS'
     >
   >;
 
@@ -104,6 +108,8 @@ export function startRuntime(deps: RuntimeDeps): Runtime {
   });
 
   const subscribers = deps.subscribers ?? createSubscriberRegistry();
+  // An accepted invoice import (ImportQueued) becomes its import.invoices job.
+  subscribers.subscribe('import.invoices', importQueuedSubscriber(queues));
   const handlers: JobHandlers = {
     ...createHandlers({
       db,
@@ -115,8 +121,11 @@ export function startRuntime(deps: RuntimeDeps): Runtime {
         dbUrl: config.TURNKEY_DB_URL,
         // Read at start: a bad schema folder is a configuration error, not a message error.
         validator: config.TURNKEY_XSD_DIR ? createXsdValidator(config.TURNKEY_XSD_DIR) : null,
-        batchSize: config.TURNKEY_HANDOFF_BATCH ?? 500,
+        batchSize: config.TURNKEY_HANDOFF_BATCH ?? 1_000,
+        lanes: config.TURNKEY_HANDOFF_LANES ?? 2,
+        leaseMs: (config.TURNKEY_HANDOFF_LEASE_SECONDS ?? 120) * 1000,
         riskHours: { b2c: config.TURNKEY_RISK_B2C_HOURS ?? 24, b2b: config.TURNKEY_RISK_B2B_HOURS ?? 96 },
+        unpackLookbackDays: config.TURNKEY_UNPACK_LOOKBACK_DAYS ?? 14,
       },
     }),
     ...deps.handlers,

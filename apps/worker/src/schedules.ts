@@ -16,6 +16,10 @@ export const SCHEDULES: Schedule[] = [
   { id: 'turnkey-handoff', job: 'turnkey.handoff', repeat: { every: 5_000 }, payload: {} },
   { id: 'turnkey-results', job: 'turnkey.results', repeat: { every: 15_000 }, payload: {} },
   { id: 'turnkey-deadlines', job: 'turnkey.deadlines', repeat: { every: 600_000 }, payload: {} },
+  // Turnkey's Unpack/BAK: ProcessResult, SummaryResult and E0501 files, each read once.
+  { id: 'turnkey-unpack', job: 'turnkey.unpack', repeat: { every: 60_000 }, payload: {} },
+  // The daily reconciliation, once the previous day's SummaryResult has normally arrived (time unverified).
+  { id: 'turnkey-reconcile-daily', job: 'turnkey.reconcile', repeat: { pattern: '30 6 * * *', tz: 'Asia/Taipei' }, payload: {} },
   // Periods end at 00:00 Asia/Taipei on the 1st of odd months; running daily also catches a missed night.
   { id: 'period-close-daily', job: 'period.close', repeat: { pattern: '5 0 * * *', tz: 'Asia/Taipei' }, payload: {} },
 ];

@@ -100,26 +100,30 @@ describe('worker process (main.ts)', () => {
     expect((await outboxRows(t.db, [id!]))[0]).toMatchObject({ process_count: 1, dispatch_attempts: 1 });
 
     // Each schedule lives in the queue of its job's priority class: cleanup in P4, period close and the
-    // deadline watch in P3, the Turnkey hand-off and results in P2.
+    // deadline watch and the reconciliation in P3, the Turnkey hand-off, results and unpack in P2.
     const redis = createRedis(config.REDIS_URL, 'client');
     const queues = createQueues(redis, config.REDIS_KEY_PREFIX);
     try {
-      const schedulers = await waitFor('the five schedules', async () => {
+      const schedulers = await waitFor('the seven schedules', async () => {
         const s = [
           ...(await queues[queueFor('maintenance.cleanup')].getJobSchedulers()),
           ...(await queues[queueFor('period.close')].getJobSchedulers()),
           ...(await queues[queueFor('turnkey.handoff')].getJobSchedulers()),
         ];
-        return s.length >= 5 ? s : null;
+        return s.length >= 7 ? s : null;
       });
       expect(schedulers.map((s) => [s.key, s.every ?? s.pattern, s.name]).sort()).toEqual([
         ['maintenance-cleanup-hourly', 3_600_000, 'maintenance.cleanup'],
         ['period-close-daily', '5 0 * * *', 'period.close'],
         ['turnkey-deadlines', 600_000, 'turnkey.deadlines'],
         ['turnkey-handoff', 5_000, 'turnkey.handoff'],
+        ['turnkey-reconcile-daily', '30 6 * * *', 'turnkey.reconcile'],
         ['turnkey-results', 15_000, 'turnkey.results'],
+        ['turnkey-unpack', 60_000, 'turnkey.unpack'],
       ]);
       expect(queueFor('turnkey.handoff')).toBe('p2-workflow');
+      expect(queueFor('turnkey.unpack')).toBe('p2-workflow');
+      expect(queueFor('turnkey.reconcile')).toBe('p3-scheduled');
       expect(queueFor('maintenance.cleanup')).toBe('p4-maintenance');
       expect(queueFor('period.close')).toBe('p3-scheduled');
     } finally {

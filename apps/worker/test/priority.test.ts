@@ -85,6 +85,9 @@ describe('priority classes with quotas', () => {
       'turnkey.handoff': async () => 'skipped',
       'turnkey.results': async () => 'skipped',
       'turnkey.deadlines': async () => 'skipped',
+      'turnkey.unpack': async () => 'skipped',
+      'turnkey.reconcile': async () => 'skipped',
+      'import.invoices': async () => 'skipped',
       'period.close': async () => 'skipped',
     };
     worker = startWorker({

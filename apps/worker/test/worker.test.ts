@@ -30,6 +30,9 @@ describe('job worker', () => {
       'turnkey.handoff': async () => 'skipped',
       'turnkey.results': async () => 'skipped',
       'turnkey.deadlines': async () => 'skipped',
+      'turnkey.unpack': async () => 'skipped',
+      'turnkey.reconcile': async () => 'skipped',
+      'import.invoices': async () => 'skipped',
     };
     const { log, lines } = captureLogger();
     worker = startWorker({

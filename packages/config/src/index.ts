@@ -47,6 +47,10 @@ export const configSchema = z
     TRUST_PROXY: bool(false),
     BODY_LIMIT_BYTES: int(1_048_576, 1024),
     IMPORT_MAX_BYTES: int(10_485_760, 1024),
+    /** Largest invoice import file (POST /api/v1/imports); Nginx's client_max_body_size (20m) must stay above it. */
+    INVOICE_IMPORT_MAX_BYTES: int(16_777_216, 1024),
+    /** Most invoices in one import file (CSV refs or JSON lines); a larger file fails as a whole. */
+    INVOICE_IMPORT_MAX_INVOICES: int(100_000, 1, 1_000_000),
     /** Body limit of the invoice routes (an invoice may carry 9,999 items; a batch up to 500 invoices). */
     INVOICE_BODY_LIMIT_BYTES: int(8_388_608, 1024),
 
@@ -109,11 +113,19 @@ export const configSchema = z
       .string()
       .regex(/^mysql:\/\//, 'a mysql:// URL (Turnkey runs on MariaDB or MySQL)')
       .optional(),
-    TURNKEY_HANDOFF_BATCH: int(500, 1, 5_000),
+    // Messages per hand-off batch (one xmllint run validates up to 1,000), and batches in flight at once per
+    // run: while one batch is being validated (in a worker thread) another is built or written.
+    TURNKEY_HANDOFF_BATCH: int(1_000, 1, 5_000),
+    TURNKEY_HANDOFF_LANES: int(2, 1, 8),
+    // How long a claimed batch belongs to the worker that claimed it: if that worker dies, its messages come
+    // due again after this (any file it already wrote is found and not written twice).
+    TURNKEY_HANDOFF_LEASE_SECONDS: int(120, 1, 3_600),
     // A message not accepted this long after it was queued is flagged at risk (DeadlineAtRisk), well before
     // the legal upload limits: B2C 48 h, B2B (the buyer has a BAN) 7 days (einvoice-domain.md §4.5).
     TURNKEY_RISK_B2C_HOURS: int(24, 1, 47),
     TURNKEY_RISK_B2B_HOURS: int(96, 1, 167),
+    // The worker reads Unpack/BAK's day folders (yyyyMMdd) of this many past days (older files were read when new).
+    TURNKEY_UNPACK_LOOKBACK_DAYS: int(14, 1, 3_650),
   })
   .superRefine((c, ctx) => {
     if (c.STORAGE_DRIVER === 's3') {

@@ -86,6 +86,50 @@ export interface E0501Imports {
   uploaded_by: string | null;
 }
 
+export interface ImportFileLogs {
+  created_at: Generated<Timestamp>;
+  error_code: string | null;
+  error_details: Json | null;
+  error_message: string | null;
+  import_id: string;
+  invoice_date: Timestamp | null;
+  invoice_id: string | null;
+  invoice_number: string | null;
+  line_from: number;
+  line_to: number;
+  ref: string | null;
+  row_no: number;
+  status: string;
+}
+
+export interface ImportFiles {
+  created_at: Generated<Timestamp>;
+  created_by: string;
+  created_by_name: string;
+  encoding: string;
+  error_code: string | null;
+  error_details: Json | null;
+  error_message: string | null;
+  filename: string;
+  finished_at: Timestamp | null;
+  format: string;
+  id: Generated<string>;
+  request_id: string | null;
+  rows_duplicate: Generated<number>;
+  rows_failed: Generated<number>;
+  rows_issued: Generated<number>;
+  rows_total: Generated<number>;
+  rows_valid: Generated<number>;
+  sha256: string;
+  size_bytes: number;
+  started_at: Timestamp | null;
+  status: Generated<string>;
+  storage_key: string;
+  tenant_id: string;
+  updated_at: Generated<Timestamp>;
+  validated_at: Timestamp | null;
+}
+
 export interface InvoiceItems {
   amount: Int8;
   description: string;
@@ -531,11 +575,58 @@ export interface TurnkeyMessages {
   year_month: string | null;
 }
 
+export interface TurnkeyReconciliations {
+  day: Timestamp;
+  difference_count: number;
+  differences: Generated<Json>;
+  message_type: string;
+  our_accepted: number;
+  our_handed_off: number;
+  our_rejected: number;
+  our_rejected_before_upload: number;
+  our_waiting: number;
+  reconciled_at: Generated<Timestamp>;
+  summary_received: boolean;
+  their_failed: number | null;
+  their_good: number | null;
+  their_total: number | null;
+}
+
+export interface TurnkeySummaryResults {
+  day: Timestamp;
+  failed: Generated<Json>;
+  failed_count: number;
+  file_id: Int8;
+  good: Generated<Json>;
+  good_count: number;
+  listed: boolean;
+  message_type: string;
+  pack_at: Timestamp | null;
+  pack_id: string;
+  party_id: string;
+  total_count: number;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface TurnkeyUnpackedFiles {
+  created_at: Generated<Timestamp>;
+  details: Generated<Json>;
+  error: string | null;
+  id: Generated<Int8>;
+  kind: string;
+  outcome: string;
+  path: string;
+  sha256: string;
+  size_bytes: Int8;
+}
+
 export interface DB {
   allowance_counters: AllowanceCounters;
   allowance_items: AllowanceItems;
   allowances: Allowances;
   e0501_imports: E0501Imports;
+  import_file_logs: ImportFileLogs;
+  import_files: ImportFiles;
   invoice_items: InvoiceItems;
   invoice_numbers: InvoiceNumbers;
   invoice_transitions: InvoiceTransitions;
@@ -570,4 +661,7 @@ export interface DB {
   track_low_alerts: TrackLowAlerts;
   tracks: Tracks;
   turnkey_messages: TurnkeyMessages;
+  turnkey_reconciliations: TurnkeyReconciliations;
+  turnkey_summary_results: TurnkeySummaryResults;
+  turnkey_unpacked_files: TurnkeyUnpackedFiles;
 }

@@ -98,6 +98,11 @@ export const ERROR_CODES = {
   },
   PAYLOAD_TOO_LARGE: { status: 413, description: 'The body exceeds the configured limit.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, description: 'The Content-Type is not accepted by this route.' },
+  IMPORT_FILE_INVALID: {
+    status: 422,
+    description:
+      'An invoice import file cannot be read as a whole (header, quoting, too many invoices): the import failed and issued nothing. Reported on the import (GET /api/v1/imports/{id}); fix the file and upload it again.',
+  },
   RATE_LIMITED: { status: 429, description: 'Too many requests; see Retry-After.' },
   LOGIN_LOCKED: { status: 429, description: 'Too many failed logins; see Retry-After.' },
   INTERNAL_ERROR: { status: 500, description: 'An unexpected error; the request id is in the logs.' },

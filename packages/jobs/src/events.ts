@@ -156,6 +156,74 @@ export const EVENTS = {
       deadline: z.string(),
     }),
   },
+  TurnkeyReconciliationDiffers: {
+    version: 1,
+    description:
+      "The daily reconciliation found differences between a day's hand-offs and the platform's SummaryResult (or no summary came). Once per day, again only when the differences change; GET /api/v1/turnkey/reconciliations lists them.",
+    payload: z.object({
+      /** The Asia/Taipei day, YYYY-MM-DD. */
+      day: z.string(),
+      summaryReceived: z.boolean(),
+      differences: z.number().int(),
+      byMessageType: z.array(
+        z.object({
+          messageType: z.string(),
+          differences: z.number().int(),
+          /** Count per kind: no_summary, count_mismatch, accepted_but_failed, good_not_accepted, missing_from_summary, unknown_to_us. */
+          kinds: z.record(z.string(), z.number().int()),
+        }),
+      ),
+    }),
+  },
+  ImportQueued: {
+    version: 1,
+    description:
+      'An invoice import file was accepted (POST /api/v1/imports) and waits for the worker, which this event sets going (import.invoices).',
+    payload: z.object({
+      importId: z.string().uuid(),
+      filename: z.string(),
+      format: z.enum(['csv', 'jsonl']),
+      encoding: z.enum(['utf8', 'big5']),
+      sha256: z.string(),
+      sizeBytes: z.number().int(),
+      createdBy: z.string(),
+    }),
+  },
+  ImportStarted: {
+    version: 1,
+    description: 'The worker began an invoice import: it reads the file and checks every invoice before issuing any.',
+    payload: z.object({ importId: z.string().uuid(), filename: z.string(), sha256: z.string(), createdBy: z.string() }),
+  },
+  ImportValidated: {
+    version: 1,
+    description:
+      'Every invoice of an import was read and checked: how many there are, how many will be issued now and how many failed already (logged per invoice).',
+    payload: z.object({
+      importId: z.string().uuid(),
+      total: z.number().int(),
+      valid: z.number().int(),
+      invalid: z.number().int(),
+    }),
+  },
+  ImportCompleted: {
+    version: 1,
+    description:
+      'An invoice import is done: every invoice of the file has its outcome (issued, duplicate = issued before under its key, failed).',
+    payload: z.object({
+      importId: z.string().uuid(),
+      total: z.number().int(),
+      valid: z.number().int(),
+      issued: z.number().int(),
+      duplicate: z.number().int(),
+      failed: z.number().int(),
+    }),
+  },
+  ImportFailed: {
+    version: 1,
+    description:
+      'An invoice import failed as a whole before issuing anything: the file cannot be read (code IMPORT_FILE_INVALID) or the uploader may no longer issue.',
+    payload: z.object({ importId: z.string().uuid(), code: z.string(), message: z.string() }),
+  },
 } as const satisfies Record<string, { version: number; description: string; payload: z.ZodTypeAny }>;
 
 export type EventType = keyof typeof EVENTS;

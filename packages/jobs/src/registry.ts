@@ -103,6 +103,32 @@ export const JOBS = {
     description:
       'Flag MIG messages not yet accepted after most of their upload limit (B2C 48 h, B2B 7 days) with a DeadlineAtRisk event.',
   }),
+  'turnkey.unpack': define({
+    payload: z.object({}),
+    priority: 'P2',
+    timeout: 'general',
+    retry: { kind: 'exponential', attempts: 3, baseMs: 5_000 },
+    description:
+      "Read each file Turnkey leaves in Unpack/BAK once: ProcessResult verdicts onto delivered messages, the daily SummaryResult's totals and lists, E0501 allocations imported as tracks.",
+  }),
+  'turnkey.reconcile': define({
+    // The Asia/Taipei day to reconcile; without it, yesterday and the day before (late summaries, midnight).
+    payload: z.object({
+      day: z
+        .string()
+        .regex(/^\d{4}-\d{2}-\d{2}$/)
+        .refine((d) => {
+          const t = Date.parse(`${d}T00:00:00Z`);
+          return Number.isFinite(t) && new Date(t).toISOString().startsWith(d);
+        }, 'not a calendar day')
+        .optional(),
+    }),
+    priority: 'P3',
+    timeout: 'general',
+    retry: { kind: 'exponential', attempts: 5, baseMs: MINUTE },
+    description:
+      "Compare a day's hand-offs per message type with the platform's SummaryResult; store each difference and announce them with one TurnkeyReconciliationDiffers event.",
+  }),
   'period.close': define({
     // A period (ROC year + even month) to close alone; without it, every period that has ended.
     payload: z.object({
@@ -118,6 +144,18 @@ export const JOBS = {
     retry: { kind: 'exponential', attempts: 5, baseMs: MINUTE },
     description:
       "Close the blocks of every period that has ended and store each block's unissued numbers (period_blanks) for E0402; one PeriodClosed event per seller and period.",
+  }),
+  'import.invoices': define({
+    payload: z.object({ importId: z.string().uuid() }),
+    // Bulk work nobody waits on second by second: not P1, and not P2, whose slots deliver events and hand
+    // invoices to Turnkey. P3 holds it beside the other batch work (at most WORKER_CONCURRENCY_P3 imports at
+    // once, so the API keeps its share of the database); the report timeout, because a file of 100,000
+    // invoices runs for minutes. A run cut off (timeout, crash) resumes on its retry where it stopped.
+    priority: 'P3',
+    timeout: 'report',
+    retry: { kind: 'exponential', attempts: 5, baseMs: 30_000 },
+    description:
+      'Read an uploaded import file (CSV or JSON lines), check every invoice, then issue them one by one as the uploader, logging each outcome; resumes where a killed run stopped and never issues an invoice twice.',
   }),
 } as const;
 

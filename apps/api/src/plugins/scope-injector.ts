@@ -98,6 +98,26 @@ export function installScopeInjector(app: FastifyInstance, deps: AppDeps): { cle
   return { clearCache: () => cache.clear() };
 }
 
+/**
+ * Whether `p` may do what needs `access`: the refusal the API answers, thrown. Also for work done later on
+ * a caller's behalf (an import's invoices are issued as its uploader, as POST /api/v1/invoices would).
+ */
+export function assertAccess(
+  p: Principal,
+  access: Exclude<RouteAccess, 'public'>,
+  opts: { allowMfaPending?: boolean } = {},
+): void {
+  if (p.kind === 'user' && p.mfaPending && !opts.allowMfaPending) {
+    throw new DomainError(
+      'MFA_ENROLLMENT_REQUIRED',
+      'Your role requires multi-factor authentication: enrol at /api/v1/auth/mfa/enroll first.',
+    );
+  }
+  if (access !== 'authenticated' && !p.permissions.has(access)) {
+    throw new DomainError('FORBIDDEN', `This action needs the permission '${access}'.`, { required: access });
+  }
+}
+
 /** Permission check; runs after the rate limiter so refused calls still count. */
 export function installAuthorization(app: FastifyInstance): void {
   app.addHook('onRequest', async (req) => {
@@ -106,14 +126,6 @@ export function installAuthorization(app: FastifyInstance): void {
     if (!access || access === 'public') return;
     const p = req.ctx.principal;
     if (!p) throw new DomainError('UNAUTHENTICATED', 'This route needs a bearer token.');
-    if (p.kind === 'user' && p.mfaPending && !cfg.allowMfaPending) {
-      throw new DomainError(
-        'MFA_ENROLLMENT_REQUIRED',
-        'Your role requires multi-factor authentication: enrol at /api/v1/auth/mfa/enroll first.',
-      );
-    }
-    if (access !== 'authenticated' && !p.permissions.has(access)) {
-      throw new DomainError('FORBIDDEN', `This action needs the permission '${access}'.`, { required: access });
-    }
+    assertAccess(p, access, { allowMfaPending: cfg.allowMfaPending === true });
   });
 }

@@ -4,9 +4,12 @@ import type { XsdValidator } from '@app/xsd';
 import type { ApiServices } from '../api-services.ts';
 import type { SubscriberRegistry } from '../subscribers.ts';
 import { createEventDispatchHandler } from './event.dispatch.ts';
+import { createImportInvoicesHandler } from './import.invoices.ts';
 import { createMaintenanceCleanupHandler } from './maintenance.cleanup.ts';
 import { createPeriodCloseHandler } from './period.close.ts';
+import { createTurnkeyReconcileHandler } from './turnkey.reconcile.ts';
 import { createTurnkeyDeadlinesHandler, createTurnkeyHandoffHandler, createTurnkeyResultsHandler } from './turnkey.ts';
+import { createTurnkeyUnpackHandler } from './turnkey.unpack.ts';
 
 /** The production handler of every job in the registry (the type makes a missing one a compile error). */
 export function createHandlers(deps: {
@@ -20,16 +23,22 @@ export function createHandlers(deps: {
     dbUrl?: string | undefined;
     validator: XsdValidator | null;
     batchSize: number;
+    lanes?: number;
+    leaseMs?: number;
     riskHours?: { b2c: number; b2b: number };
+    /** Day folders of Unpack/BAK older than this are not walked (TURNKEY_UNPACK_LOOKBACK_DAYS). */
+    unpackLookbackDays?: number;
   };
 }): JobHandlers {
-  const tk = deps.turnkey ?? { validator: null, batchSize: 500 };
+  const tk = deps.turnkey ?? { validator: null, batchSize: 1_000 };
   return {
     'turnkey.handoff': createTurnkeyHandoffHandler({
       db: deps.db,
       root: tk.root,
       validator: tk.validator,
       batchSize: tk.batchSize,
+      lanes: tk.lanes ?? 1,
+      ...(tk.leaseMs ? { leaseMs: tk.leaseMs } : {}),
     }),
     'turnkey.results': createTurnkeyResultsHandler({ db: deps.db, turnkeyDbUrl: tk.dbUrl }),
     'turnkey.deadlines': createTurnkeyDeadlinesHandler({
@@ -37,8 +46,16 @@ export function createHandlers(deps: {
       b2cHours: tk.riskHours?.b2c ?? 24,
       b2bHours: tk.riskHours?.b2b ?? 96,
     }),
+    'turnkey.unpack': createTurnkeyUnpackHandler({
+      db: deps.db,
+      root: tk.root,
+      api: deps.api,
+      lookbackDays: tk.unpackLookbackDays ?? 14,
+    }),
+    'turnkey.reconcile': createTurnkeyReconcileHandler({ db: deps.db }),
     'event.dispatch': createEventDispatchHandler(deps),
     'maintenance.cleanup': createMaintenanceCleanupHandler(deps),
     'period.close': createPeriodCloseHandler(deps),
+    'import.invoices': createImportInvoicesHandler(deps),
   };
 }

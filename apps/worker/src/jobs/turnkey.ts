@@ -42,6 +42,10 @@ export function createTurnkeyHandoffHandler(deps: {
   root: string | undefined;
   validator: XsdValidator | null;
   batchSize: number;
+  /** Batches in flight at once (while one is validated in a worker thread, another is built or written). */
+  lanes: number;
+  /** How long a claimed batch is this process's (TURNKEY_HANDOFF_LEASE_SECONDS). */
+  leaseMs?: number;
 }): JobHandler<'turnkey.handoff'> {
   const render = createRenderer(deps.db);
   return async (_payload, { signal, log }) => {
@@ -49,22 +53,29 @@ export function createTurnkeyHandoffHandler(deps: {
     if (!root) return 'skipped';
     const started = Date.now();
     let delivered = 0;
-    for (;;) {
-      signal.throwIfAborted();
-      const r = await folderBreaker().run(async () => {
-        probeFolder(root);
-        return handOffBatch({
-          db: deps.db,
-          root,
-          render,
-          batchSize: deps.batchSize,
-          ...(deps.validator ? { validate: deps.validator.validate.bind(deps.validator) } : {}),
+    const lane = async () => {
+      for (;;) {
+        signal.throwIfAborted();
+        const r = await folderBreaker().run(async () => {
+          probeFolder(root);
+          return handOffBatch({
+            db: deps.db,
+            root,
+            render,
+            batchSize: deps.batchSize,
+            ...(deps.leaseMs ? { leaseMs: deps.leaseMs } : {}),
+            ...(deps.validator ? { validate: deps.validator.validate.bind(deps.validator) } : {}),
+          });
         });
-      });
-      delivered += r.delivered;
-      if (r.invalid + r.dead > 0) log.warn({ invalid: r.invalid, dead: r.dead }, 'Turnkey messages could not be handed off');
-      if (r.claimed === 0 || Date.now() - started > RUN_BUDGET_MS) break;
-    }
+        delivered += r.delivered;
+        if (r.invalid + r.dead > 0) log.warn({ invalid: r.invalid, dead: r.dead }, 'Turnkey messages could not be handed off');
+        if (r.claimed === 0 || Date.now() - started > RUN_BUDGET_MS) break;
+      }
+    };
+    // Every lane ends before the run does (a failed one stops the others at their next batch via the breaker).
+    const ends = await Promise.allSettled(Array.from({ length: Math.max(1, deps.lanes) }, lane));
+    const failed = ends.find((e) => e.status === 'rejected');
+    if (failed) throw failed.reason;
     return delivered > 0 ? 'done' : 'skipped';
   };
 }

@@ -25,7 +25,7 @@ export const srcDir = (root: string, type: MessageType) => join(messageDir(root,
 export const handOffFileName = (m: { id: string; message_type: string; seller_ban: string; identifier: string }) =>
   `${m.seller_ban}_${m.message_type}_${m.identifier}_${m.id}.xml`;
 
-async function fsyncDir(dir: string) {
+export async function fsyncDir(dir: string) {
   const h = await open(dir, 'r');
   try {
     await h.sync();
@@ -34,8 +34,18 @@ async function fsyncDir(dir: string) {
   }
 }
 
-/** Write `xml` as `SRC/<name>` atomically. */
-export async function writeAtomically(root: string, type: MessageType, name: string, xml: string): Promise<void> {
+/**
+ * Write `xml` as `SRC/<name>`: a temp file in the message's folder, fsync'd, renamed into SRC. The rename is
+ * durable once SRC itself is fsync'd — `writeAtomically` does it; the hand-off writes a batch with
+ * `syncSrc: false` and then fsyncs each SRC folder once, before any of the batch is marked delivered.
+ */
+export async function writeAtomically(
+  root: string,
+  type: MessageType,
+  name: string,
+  xml: string,
+  opts: { syncSrc?: boolean } = {},
+): Promise<void> {
   const src = srcDir(root, type);
   await mkdir(src, { recursive: true });
   const tmp = join(messageDir(root, type), `.${name}.${randomBytes(6).toString('hex')}.tmp`);
@@ -52,21 +62,41 @@ export async function writeAtomically(root: string, type: MessageType, name: str
     await rm(tmp, { force: true });
     throw e;
   }
-  await fsyncDir(src);
+  if (opts.syncSrc ?? true) await fsyncDir(src);
 }
 
+const ymd = (d: Date) => new Date(d.getTime() + 8 * 3_600_000).toISOString().slice(0, 10).replaceAll('-', '');
+
 /**
- * Whether a file of this name was already handed off: still in SRC, or moved by Turnkey to BAK or ERR
- * (their dated sub-folders are searched). Used only for a message whose earlier attempt may have
- * written its file before it could be marked delivered.
+ * Which of `names` were already handed off: still in SRC, or moved by Turnkey to BAK or ERR. Only the dated
+ * sub-folders (`BAK/<yyyyMMdd>/…`, Asia/Taipei) from the day before `since` on are searched, so a Turnkey
+ * folder holding years of BAK costs nothing here. Used only for messages whose earlier attempt may have
+ * written the file before it could be marked delivered (a worker killed mid-batch).
  */
-export async function alreadyHandedOff(root: string, type: MessageType, name: string): Promise<boolean> {
-  if (existsSync(join(srcDir(root, type), name))) return true;
+export async function handedOff(root: string, type: MessageType, names: readonly string[], since: Date): Promise<Set<string>> {
+  const found = new Set<string>();
+  if (names.length === 0) return found;
+  const wanted = new Set(names);
+  for (const n of names) if (existsSync(join(srcDir(root, type), n))) found.add(n);
+  const from = ymd(new Date(since.getTime() - 86_400_000));
   for (const kind of ['BAK', 'ERR']) {
     const base = join(messageDir(root, type), kind);
-    if (!existsSync(base)) continue;
-    const entries = await readdir(base, { recursive: true });
-    if (entries.some((e) => e === name || e.endsWith(`/${name}`))) return true;
+    let days: string[];
+    try {
+      days = await readdir(base);
+    } catch {
+      continue;
+    }
+    for (const day of days) {
+      if (wanted.has(day)) found.add(day);
+      // Dated folders older than the message are skipped; anything not named like a date is searched.
+      if (/^\d{8}$/.test(day) && day < from) continue;
+      const entries = await readdir(join(base, day), { recursive: true }).catch(() => [] as string[]);
+      for (const e of entries) {
+        const name = e.slice(e.lastIndexOf('/') + 1);
+        if (wanted.has(name)) found.add(name);
+      }
+    }
   }
-  return false;
+  return found;
 }

@@ -12,12 +12,15 @@
  *    every attempt), so a retry never hands the same message over twice.
  * 3. Build the XML (`render`), check it against the XSDs (`validate`, when configured): a document that
  *    fails never reaches Turnkey — the row becomes `invalid` with the validator's message.
- * 4. Write each file atomically; success → `delivered`; failure → due again after the next retry delay
- *    (1 min, 5 min, 15 min, 1 h, 4 h), then `dead`.
+ * 4. Write the files, WRITE_CONCURRENCY at a time (each fsync'd and renamed into SRC), then fsync each SRC
+ *    folder once; only then are they marked `delivered`. A batch never holds two messages of one chain
+ *    (the chain gate lets only a chain's first unaccepted message be due), so the order of writes within a
+ *    batch does not matter. A failed write → due again after the next retry delay (1 min, 5 min, 15 min,
+ *    1 h, 4 h), then `dead`.
  */
 import type { Database } from '@app/db';
 import { sql } from 'kysely';
-import { alreadyHandedOff, handOffFileName, type MessageType, writeAtomically } from './files.ts';
+import { fsyncDir, handedOff, handOffFileName, type MessageType, srcDir, writeAtomically } from './files.ts';
 
 export type DueMessage = {
   /** Also the creation order (bigint as text). */
@@ -32,6 +35,7 @@ export type DueMessage = {
   year_month: string | null;
   identifier: string;
   attempts: number;
+  created_at: Date;
 };
 
 /** The XML of a message, or why it cannot be built (a data problem: the row becomes `invalid`). */
@@ -56,6 +60,9 @@ export type HandOffDeps = {
   retryDelaysMs?: readonly number[];
 };
 
+/** Files written at once (each write waits on its fsync; the file system groups concurrent ones). */
+const WRITE_CONCURRENCY = 32;
+
 export const HANDOFF_RETRY_DELAYS_MS = [60_000, 300_000, 900_000, 3_600_000, 14_400_000] as const;
 
 export type HandOffResult = { claimed: number; delivered: number; invalid: number; retrying: number; dead: number };
@@ -79,7 +86,7 @@ export async function handOffBatch(deps: HandOffDeps): Promise<HandOffResult> {
                      FOR UPDATE OF c SKIP LOCKED)
        AND s.id = m.seller_id
     RETURNING m.id, m.message_type, m.seller_id, s.ban AS seller_ban, m.invoice_id, m.invoice_date::text AS invoice_date,
-              m.transition_id, m.allowance_id, m.year_month, m.identifier, m.attempts`.execute(db);
+              m.transition_id, m.allowance_id, m.year_month, m.identifier, m.attempts, m.created_at`.execute(db);
   const rows = claimed.rows.sort((a, b) => Number(BigInt(a.id) - BigInt(b.id)));
   const result: HandOffResult = { claimed: rows.length, delivered: 0, invalid: 0, retrying: 0, dead: 0 };
   if (rows.length === 0) return result;
@@ -90,9 +97,16 @@ export async function handOffBatch(deps: HandOffDeps): Promise<HandOffResult> {
 
   // 2. Files an attempt that died may already have handed off.
   const todo: DueMessage[] = [];
+  const retried = rows.filter((m) => m.attempts > 1);
+  const found = new Set<string>();
+  for (const type of new Set(retried.map((m) => m.message_type))) {
+    const of = retried.filter((m) => m.message_type === type);
+    const since = new Date(Math.min(...of.map((m) => m.created_at.getTime())));
+    for (const name of await handedOff(root, type, of.map(handOffFileName), since)) found.add(name);
+  }
   for (const m of rows) {
     const file = handOffFileName(m);
-    if (m.attempts > 1 && (await alreadyHandedOff(root, m.message_type, file))) delivered.push({ id: m.id, file });
+    if (m.attempts > 1 && found.has(file)) delivered.push({ id: m.id, file });
     else todo.push(m);
   }
 
@@ -124,15 +138,36 @@ export async function handOffBatch(deps: HandOffDeps): Promise<HandOffResult> {
     for (const d of ready) checked.add(d.m.id);
   }
 
-  // 4. Hand off in creation order (a void before the re-issue of the same number).
-  for (const d of ready) {
-    if (!checked.has(d.m.id)) continue;
-    try {
-      await writeAtomically(root, d.m.message_type, d.file, d.xml);
-      delivered.push({ id: d.m.id, file: d.file });
-    } catch (e) {
-      failed.push({ id: d.m.id, attempts: d.m.attempts, error: (e as Error).message.slice(0, 1000) });
-    }
+  // 4. Hand off: the files first, then each SRC folder made durable once, then the rows.
+  const writes = ready.filter((d) => checked.has(d.m.id));
+  const written: { d: (typeof writes)[number]; error: string | null }[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(WRITE_CONCURRENCY, writes.length) }, async () => {
+      for (let d = writes[next++]; d; d = writes[next++]) {
+        try {
+          await writeAtomically(root, d.m.message_type, d.file, d.xml, { syncSrc: false });
+          written.push({ d, error: null });
+        } catch (e) {
+          written.push({ d, error: (e as Error).message.slice(0, 1000) });
+        }
+      }
+    }),
+  );
+  const synced = new Map<MessageType, string | null>();
+  for (const type of new Set(written.filter((w) => !w.error).map((w) => w.d.m.message_type))) {
+    synced.set(
+      type,
+      await fsyncDir(srcDir(root, type)).then(
+        () => null,
+        (e: Error) => `fsync of SRC failed: ${e.message}`.slice(0, 1000),
+      ),
+    );
+  }
+  for (const { d, error } of written) {
+    const why = error ?? synced.get(d.m.message_type) ?? null;
+    if (why) failed.push({ id: d.m.id, attempts: d.m.attempts, error: why });
+    else delivered.push({ id: d.m.id, file: d.file });
   }
 
   if (delivered.length > 0) {

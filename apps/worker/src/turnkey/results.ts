@@ -8,7 +8,7 @@
  * Assumption (unverified): MESSAGE_DTS is Turnkey's local time, Asia/Taipei, `yyyyMMddHHmmssSSS`.
  */
 import type { Database } from '@app/db';
-import { turnkeyError, turnkeyOutcome } from '@app/domain';
+import { turnkeyError, turnkeyLogIdentifiers, turnkeyOutcome } from '@app/domain';
 import { sql } from 'kysely';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 
@@ -63,7 +63,7 @@ export async function pollResults(deps: { db: Database; turnkey: Pool; batchSize
     `SELECT SEQNO, SUBSEQNO, UUID, MESSAGE_DTS, STATUS, INVOICE_IDENTIFIER
        FROM TURNKEY_MESSAGE_LOG
       WHERE MESSAGE_DTS >= ? AND IN_OUT_BOUND = 'O' AND INVOICE_IDENTIFIER IN (?)`,
-    [turnkeyDts(new Date(oldest - SKEW_MS)), [...new Set(delivered.map((m) => m.identifier))]],
+    [turnkeyDts(new Date(oldest - SKEW_MS)), [...new Set(delivered.flatMap((m) => turnkeyLogIdentifiers(m.identifier)))]],
   );
   const byIdentifier = new Map<string, LogRow[]>();
   for (const r of logRows) byIdentifier.set(r.INVOICE_IDENTIFIER, [...(byIdentifier.get(r.INVOICE_IDENTIFIER) ?? []), r]);
@@ -72,7 +72,8 @@ export async function pollResults(deps: { db: Database; turnkey: Pool; batchSize
   const rejected: { id: string; row: LogRow }[] = [];
   for (const m of delivered) {
     const since = turnkeyDts(new Date((m.delivered_at as Date).getTime() - SKEW_MS));
-    const newest = (byIdentifier.get(m.identifier) ?? [])
+    const newest = turnkeyLogIdentifiers(m.identifier)
+      .flatMap((id) => byIdentifier.get(id) ?? [])
       .filter((r) => r.MESSAGE_DTS >= since)
       .sort((a, b) => (a.MESSAGE_DTS < b.MESSAGE_DTS ? 1 : -1))[0];
     const outcome = newest ? turnkeyOutcome(newest.STATUS) : 'in_flight';

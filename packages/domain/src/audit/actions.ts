@@ -116,6 +116,12 @@ export const AUDIT_ACTIONS = {
     target: 'invoice_batch',
     description: 'A batch of up to 500 invoices was submitted (each issued invoice also has its own invoice.issue entry).',
   },
+  'invoice.import': {
+    category: 'invoice',
+    target: 'import_file',
+    description:
+      'An invoice import file (CSV or JSON lines) was uploaded, or the same file again (note.sameFileAs); each invoice the worker issues from it has its own invoice.issue entry (request id import:<id>).',
+  },
   'invoice.cancel': { category: 'invoice', target: 'invoice', description: 'An invoice was cancelled (作廢, F0501).' },
   'invoice.void': {
     category: 'invoice',

@@ -46,19 +46,45 @@ export async function userRolesRequireMfa(db: DbOrTx, userId: string): Promise<b
   return r !== undefined;
 }
 
-/** The caller behind a user access token, or null when the user or the session is no longer valid. */
+/**
+ * The caller behind a user access token, or null when the user or the session is no longer valid.
+ * `sessionId` is the login session (sys_auth_sessions: the refresh-token family the token was minted in).
+ */
 export async function loadUserPrincipal(db: DbOrTx, userId: string, sessionId: string): Promise<Principal | null> {
   const row = await db
     .selectFrom('sys_users as u')
     .innerJoin('sys_auth_sessions as s', 's.user_id', 'u.id')
-    .select(['u.id', 'u.username', 'u.display_name', 'u.mfa_enabled'])
+    .select(['u.id', 'u.username', 'u.mfa_enabled'])
     .where('u.id', '=', userId)
     .where('s.id', '=', sessionId)
     .where('u.status', '=', 'active')
     .where('s.revoked_at', 'is', null)
     .where('s.expires_at', '>', sql<Date>`now()`)
     .executeTakeFirst();
-  if (!row) return null;
+  return row ? userPrincipalOf(db, row, sessionId) : null;
+}
+
+/**
+ * A user as the principal of work done later on their behalf, when no login session need be alive (an
+ * import the worker issues as its uploader): their permissions and data scope now, or null when the user
+ * is disabled or gone. `workId` stands in for the session id (e.g. `import:<id>`).
+ */
+export async function loadUserPrincipalForWork(db: DbOrTx, userId: string, workId: string): Promise<Principal | null> {
+  const row = await db
+    .selectFrom('sys_users as u')
+    .select(['u.id', 'u.username', 'u.mfa_enabled'])
+    .where('u.id', '=', userId)
+    .where('u.status', '=', 'active')
+    .executeTakeFirst();
+  return row ? userPrincipalOf(db, row, workId) : null;
+}
+
+async function userPrincipalOf(
+  db: DbOrTx,
+  row: { id: string; username: string; mfa_enabled: boolean },
+  sessionId: string,
+): Promise<Principal> {
+  const userId = row.id;
   const [permissions, scopeRows, mfaRequired] = await Promise.all([
     permissionsOf(db, 'user', userId),
     scopeRowsOf(db, 'user', userId),

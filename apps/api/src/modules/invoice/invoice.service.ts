@@ -100,6 +100,12 @@ export type InvoiceService = {
    * answers the entries already issued from what is stored and issues only the rest.
    */
   issueBatch(ctx: RequestContext, entries: unknown[], batch: { caller: string; key: string; path: string }): Promise<BatchResult>;
+  /**
+   * Issue one invoice under a key of its own (a batch entry, an import file's invoice: see entryKey). When
+   * something is stored under the key already — an earlier attempt issued it — answers that invoice again
+   * (`earlier: true`), even if the invoice would be refused now. Throws the refusal (DomainError) otherwise.
+   */
+  issueKeyed(ctx: RequestContext, input: IssueInput, key: EntryKey): Promise<{ invoice: IssuedInvoice; earlier: boolean }>;
   /** Reserve `count` numbers of one block for a device to issue offline, with random numbers and verification strings. */
   reserve(trx: Tx, ctx: RequestContext, body: ReserveBody): Promise<ReservationDetail>;
   listReservations(ctx: RequestContext, q: ListReservationsQuery): Promise<{ items: ReservationView[] }>;
@@ -149,17 +155,66 @@ function reservationOf(
 const invoiceScope = (ctx: RequestContext) => scopeWhere(callerScope(ctx), { seller: 'i.seller_id', site: 'i.site_id' });
 const status = (s: string) => (s === 'cancelled' || s === 'voided' ? s : 'issued');
 
-/** A refusal as a batch entry's error, its fields named inside the batch (`body.invoices[i].…`). */
-function entryErrorOf(err: DomainError, at: string) {
-  const rename = (f: unknown) => (typeof f === 'string' ? f.replace(/^body/, at) : at);
+/** A field an entry is refused for: its name, why, and the MIG rule's code when there is one. */
+export type FieldError = { field: string; message: string; code?: string };
+
+/**
+ * The fields a refusal names, as the API names them (`body.…`; `body` itself when it names none), each
+ * with its message and rule code.
+ */
+export function refusalDetails(err: DomainError): FieldError[] {
   const d = err.details as { field?: unknown; message?: unknown; code?: unknown }[] | { field?: unknown } | undefined;
   const list = Array.isArray(d) ? d : d && typeof d === 'object' && 'field' in d ? [{ ...d, message: err.message }] : [];
-  const details = list.map((x) => ({
-    field: rename(x.field),
+  return list.map((x) => ({
+    field: typeof x.field === 'string' ? x.field : 'body',
     message: typeof x.message === 'string' ? x.message : err.message,
     ...(typeof x.code === 'string' ? { code: x.code } : {}),
   }));
+}
+
+/** An entry that does not fit the issue schema, each bad field named under `at` (an unknown key by its own name). */
+export function schemaErrors(issues: z.ZodError['issues'], at: string): FieldError[] {
+  return issues.flatMap((i) => {
+    const path = [at, ...i.path.map(String)].join('.');
+    return i.code === 'unrecognized_keys'
+      ? i.keys.map((k) => ({ field: `${path}.${k}`, message: 'unknown field' }))
+      : [{ field: path, message: i.message }];
+  });
+}
+
+/** A refusal as a batch entry's error, its fields named inside the batch (`body.invoices[i].…`). */
+function entryErrorOf(err: DomainError, at: string) {
+  const details = refusalDetails(err).map((x) => ({ ...x, field: x.field.replace(/^body/, at) }));
   return { code: err.code, message: err.message, ...(details.length ? { details } : {}) };
+}
+
+export type EntryKey = Extract<InlineKey, { kind: 'insert' }>;
+
+/** The name of entry `n`'s key in a set (see entryKey). */
+export const entryKeyName = (set: string, n: number): string => `${set}#${n}`;
+
+/**
+ * The idempotency key entry `n` of a set is issued under (a batch: its Idempotency-Key; an import file: its
+ * SHA-256): `<set>#<n>` of `caller`, with the entry's own hash. Stored by the issuing statement itself, so
+ * an entry issued once answers from it ever after, however often the set is retried.
+ */
+export function entryKey(e: {
+  caller: string;
+  set: string;
+  n: number;
+  path: string;
+  input: IssueInput;
+  ttlHours: number;
+}): EntryKey {
+  return {
+    kind: 'insert',
+    caller: e.caller,
+    key: entryKeyName(e.set, e.n),
+    method: 'POST',
+    path: `${e.path}#${e.n}`,
+    hash: createHash('sha256').update(canonicalJson(e.input)).digest('hex'),
+    ttlHours: e.ttlHours,
+  };
 }
 
 /** The 201 answer of an issued invoice, with the printed proof's barcode and QR payloads. */
@@ -634,49 +689,51 @@ export function createInvoiceService(deps: Deps): InvoiceService {
         const at = `body.invoices[${index}]`;
         const parsed = issueBody.safeParse(entry);
         if (!parsed.success) {
-          const details = parsed.error.issues.flatMap((i) => {
-            const path = [at, ...i.path.map(String)].join('.');
-            return i.code === 'unrecognized_keys'
-              ? i.keys.map((k) => ({ field: `${path}.${k}`, message: 'unknown field' }))
-              : [{ field: path, message: i.message }];
-          });
+          const details = schemaErrors(parsed.error.issues, at);
           results.push({ index, status: 400, error: { code: 'VALIDATION_ERROR', message: 'Invalid invoice.', details } });
           continue;
         }
-        const key: InlineKey = {
-          kind: 'insert',
+        const key = entryKey({
           caller: batch.caller,
-          key: `batch:${batchKey}#${index}`,
-          method: 'POST',
-          path: `${batch.path}#${index}`,
-          hash: createHash('sha256').update(canonicalJson(parsed.data)).digest('hex'),
+          set: `batch:${batchKey}`,
+          n: index,
+          path: batch.path,
+          input: parsed.data,
           ttlHours: deps.config.IDEMPOTENCY_TTL_HOURS,
-        };
+        });
         // Each entry has its own audit draft (the batch's entry is written by the audit plugin).
         const entryCtx: RequestContext = { ...ctx, audit: {} };
-        const again = async () => {
-          const ref = await storedRef(db, key.caller, key.key);
-          return ref ? this.issuedAgain(ref) : null;
-        };
         try {
-          const out = await this.issue(entryCtx, await this.prepare(entryCtx, parsed.data), key);
-          const invoice = out === KEY_TAKEN ? await again() : out;
-          if (!invoice) throw new Error(`batch entry ${index}: key taken but nothing stored under it`);
+          const { invoice } = await this.issueKeyed(entryCtx, parsed.data, key);
           results.push({ index, status: 201, invoice });
         } catch (err) {
           if (!(err instanceof DomainError)) throw err;
-          // Issued by an earlier attempt of this batch, refused now (e.g. the period has moved on): the earlier answer stands.
-          const invoice = await again();
-          if (invoice) {
-            results.push({ index, status: 201, invoice });
-            continue;
-          }
           results.push({ index, status: err.statusCode, error: entryErrorOf(err, at) });
         }
       }
       const issued = results.filter((r) => r.status === 201).length;
       ctx.audit = { ...ctx.audit, after: { submitted: entries.length, issued, failed: entries.length - issued } };
       return { issued, failed: entries.length - issued, results };
+    },
+
+    async issueKeyed(ctx, input, key) {
+      const again = async () => {
+        const ref = await storedRef(db, key.caller, key.key);
+        return ref ? this.issuedAgain(ref) : null;
+      };
+      try {
+        const out = await this.issue(ctx, await this.prepare(ctx, input), key);
+        if (out !== KEY_TAKEN) return { invoice: out, earlier: false };
+        const invoice = await again();
+        if (!invoice) throw new Error(`idempotency key ${key.key}: taken, but no invoice is stored under it`);
+        return { invoice, earlier: true };
+      } catch (err) {
+        if (!(err instanceof DomainError)) throw err;
+        // Issued by an earlier attempt, refused now (e.g. the period has moved on): the earlier answer stands.
+        const invoice = await again();
+        if (invoice) return { invoice, earlier: true };
+        throw err;
+      }
     },
 
     async reserve(trx, ctx, body) {

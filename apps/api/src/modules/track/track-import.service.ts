@@ -7,10 +7,17 @@
  */
 import { createHash } from 'node:crypto';
 import { pgErrorCode } from '@app/db';
-import { DomainError, type E0501EntryResult, parseE0501File, summarizeE0501Results, validateE0501Entries } from '@app/domain';
+import {
+  type DataScope,
+  DomainError,
+  type E0501EntryResult,
+  parseE0501File,
+  summarizeE0501Results,
+  validateE0501Entries,
+} from '@app/domain';
 import { sql } from 'kysely';
 import type { ModuleDeps } from '../../app.ts';
-import type { RequestContext, Tx } from '../../context.ts';
+import type { AuditDraft, RequestContext, Tx } from '../../context.ts';
 
 type Deps = Pick<ModuleDeps, 'db' | 'tenant' | 'config' | 'storage' | 'now'>;
 
@@ -43,6 +50,26 @@ export type ImportView = {
   rejected: number;
   entries: EntryOutcome[];
 };
+
+/**
+ * A process importing on its own (the worker picking up the E0501 files Turnkey downloads): every seller of
+ * the tenant, no audit entry of a request; the import records `uploaded_by = 'system:<name>'`.
+ */
+export type SystemCaller = { kind: 'system'; name: 'turnkey-unpack' };
+
+const isSystem = (c: RequestContext | SystemCaller): c is SystemCaller => 'kind' in c && c.kind === 'system';
+
+function callerOf(c: RequestContext | SystemCaller): { scope: DataScope; uploadedBy: string } {
+  if (isSystem(c)) return { scope: { all: true }, uploadedBy: `system:${c.name}` };
+  const p = c.principal;
+  if (!p) throw new DomainError('UNAUTHENTICATED', 'Not signed in.');
+  return { scope: p.scope, uploadedBy: `${p.kind}:${p.id}` };
+}
+
+/** Adds to the request's audit entry (a system caller has none). */
+function noteAudit(c: RequestContext | SystemCaller, draft: AuditDraft): void {
+  if (!isSystem(c)) c.audit = { ...c.audit, ...draft };
+}
 
 const ALREADY = new Set(['ALREADY_IMPORTED', 'DUPLICATE_IN_FILE']);
 
@@ -112,25 +139,20 @@ export function createTrackImportService(deps: Deps) {
      * imported before (nothing changes).
      */
     async importFile(
-      ctx: RequestContext,
+      ctx: RequestContext | SystemCaller,
       file: { filename: string; data: Buffer },
     ): Promise<{ created: boolean; view: ImportView }> {
-      const p = ctx.principal;
-      if (!p) throw new DomainError('UNAUTHENTICATED', 'Not signed in.');
+      const caller = callerOf(ctx);
       const sha = createHash('sha256').update(file.data).digest('hex');
       const earlier = await findBySha(sha);
       if (earlier) {
-        ctx.audit = {
-          ...ctx.audit,
-          target: { type: 'e0501_import', id: earlier.id },
-          note: { sha256: sha, sameFileAs: earlier.id },
-        };
+        noteAudit(ctx, { target: { type: 'e0501_import', id: earlier.id }, note: { sha256: sha, sameFileAs: earlier.id } });
         return { created: false, view: toView(earlier) };
       }
 
       const parsed = parseE0501File(file.data, { maxBytes: deps.config.IMPORT_MAX_BYTES });
       // Sellers the caller may import for: those in its data scope.
-      const scope = p.scope;
+      const scope = caller.scope;
       let sellersQ = db
         .selectFrom('sellers')
         .select(['id', 'ban'])
@@ -185,7 +207,7 @@ export function createTrackImportService(deps: Deps) {
             entries_duplicate: summary.alreadyImported,
             entries_rejected: summary.rejected.length,
             result: JSON.stringify(entries),
-            uploaded_by: `${p.kind}:${p.id}`,
+            uploaded_by: caller.uploadedBy,
           })
           .returningAll()
           .executeTakeFirstOrThrow();
@@ -210,8 +232,7 @@ export function createTrackImportService(deps: Deps) {
 
       try {
         const row = await db.transaction().execute(run);
-        ctx.audit = {
-          ...ctx.audit,
+        noteAudit(ctx, {
           target: { type: 'e0501_import', id: row.id },
           note: {
             sha256: sha,
@@ -220,7 +241,7 @@ export function createTrackImportService(deps: Deps) {
             duplicate: row.entries_duplicate,
             rejected: row.entries_rejected,
           },
-        };
+        });
         return { created: true, view: toView(row) };
       } catch (e) {
         // The same file imported concurrently: the other request won; answer with its result.

@@ -7,7 +7,14 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ModuleDeps } from '../../app.ts';
-import { listTurnkeyMessagesQuery, resendBody, resendParams, turnkeyMessageView } from './turnkey.schemas.ts';
+import {
+  listReconciliationsQuery,
+  listTurnkeyMessagesQuery,
+  reconciliationView,
+  resendBody,
+  resendParams,
+  turnkeyMessageView,
+} from './turnkey.schemas.ts';
 import { createTurnkeyService } from './turnkey.service.ts';
 
 const tags = ['turnkey'];
@@ -29,6 +36,22 @@ export async function turnkeyRoutes(root: FastifyInstance, deps: ModuleDeps) {
       },
     },
     (req) => svc.list(req.ctx, req.query),
+  );
+
+  app.get(
+    '/api/v1/turnkey/reconciliations',
+    {
+      config: { access: 'turnkey.manage' },
+      schema: {
+        operationId: 'listTurnkeyReconciliations',
+        tags,
+        summary:
+          "The daily reconciliation of our hand-offs with the platform's SummaryResult, per day and message type, newest first (default: the last 30 days)",
+        querystring: listReconciliationsQuery,
+        response: { 200: z.object({ from: z.string(), to: z.string(), items: z.array(reconciliationView) }) },
+      },
+    },
+    (req) => svc.listReconciliations(req.ctx, req.query),
   );
 
   app.post(

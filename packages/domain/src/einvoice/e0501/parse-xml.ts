@@ -26,8 +26,7 @@
  * (fast-xml-parser's `removeNSPrefix` would also drop the `xmlns` attributes we need to check the URI, so the
  * parser keeps prefixes and this file resolves them.)
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { decodeCp950, decodeUtf8, hasUtf8Bom, refuseUtf16 } from './decode.ts';
+import { decodeXmlBytes, readXmlTree, type XmlElement, type XmlTreeFail } from '../xml-tree.ts';
 import { type E0501Field, type E0501Reason, reasons } from './reasons.ts';
 import {
   assertSize,
@@ -57,132 +56,7 @@ const FIELDS = new Map<string, { key: keyof RawE0501Fields; field: E0501Field }>
   ['InvoiceBooklet', { key: 'booklet', field: 'InvoiceBooklet' }],
 ]);
 
-/** An element with its namespace resolved. */
-interface XmlElement {
-  readonly name: string;
-  readonly local: string;
-  readonly ns: string | undefined;
-  readonly attrs: Readonly<Record<string, string>>;
-  readonly children: XmlElement[];
-  readonly text: string;
-  readonly line: number | undefined;
-}
-
-type FxpNode = Record<string, unknown>;
-
-// Typed `Symbol` (the wrapper object) by the library; it is a primitive symbol.
-const META = XMLParser.getMetaDataSymbol() as unknown as symbol;
-
-const parser = new XMLParser({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  removeNSPrefix: false,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  processEntities: true,
-  // Needed for character references (&#65;): fast-xml-parser decodes them only in this mode, which also maps
-  // HTML names such as &nbsp; — harmless, as no E0501 value may contain them.
-  htmlEntities: true,
-  captureMetaData: true,
-});
-
-/** Decodes per the XML declaration: UTF-8 (default, BOM allowed) or Big5/cp950. */
-function decodeXml(buf: Buffer): string {
-  refuseUtf16(buf);
-  const head = buf.subarray(hasUtf8Bom(buf) ? 3 : 0, 200).toString('latin1');
-  const declared = /^\s*<\?xml[^>]*?\bencoding\s*=\s*["']([^"']*)["']/.exec(head)?.[1]?.toLowerCase();
-  if (declared === undefined || declared === 'utf-8' || declared === 'utf8') {
-    const text = decodeUtf8(buf);
-    if (text === null) throw e0501FileError('ENCODING_UNSUPPORTED', 'The XML is not valid UTF-8');
-    return text;
-  }
-  if (['big5', 'cp950', 'ms950', 'x-windows-950', 'windows-950'].includes(declared)) return decodeCp950(buf);
-  throw e0501FileError('ENCODING_UNSUPPORTED', `The XML declares encoding "${declared}"; only UTF-8 and Big5 are accepted`);
-}
-
-/** 1-based line of a character offset. */
-function lineIndex(text: string): (offset: number) => number {
-  const breaks: number[] = [];
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) breaks.push(i);
-  return (offset) => {
-    let lo = 0;
-    let hi = breaks.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if ((breaks[mid] as number) < offset) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo + 1;
-  };
-}
-
-/** Turns fast-xml-parser's ordered output into elements with resolved namespaces. */
-function toElements(nodes: unknown, scope: ReadonlyMap<string, string>, lineOf: (offset: number) => number): XmlElement[] {
-  const out: XmlElement[] = [];
-  if (!Array.isArray(nodes)) return out;
-  for (const node of nodes as FxpNode[]) {
-    const name = Object.keys(node).find((k) => k !== ':@' && k !== '#text');
-    if (name === undefined) continue; // a text node: read by the parent
-    const rawAttrs = (node[':@'] ?? {}) as Record<string, string>;
-    let inner = scope;
-    const attrs: Record<string, string> = {};
-    for (const [k, v] of Object.entries(rawAttrs)) {
-      if (k === 'xmlns' || k.startsWith('xmlns:')) {
-        if (inner === scope) inner = new Map(scope);
-        (inner as Map<string, string>).set(k === 'xmlns' ? '' : k.slice(6), String(v));
-      } else {
-        attrs[k.includes(':') ? k.slice(k.indexOf(':') + 1) : k] = String(v);
-      }
-    }
-    const colon = name.indexOf(':');
-    const prefix = colon === -1 ? '' : name.slice(0, colon);
-    const local = colon === -1 ? name : name.slice(colon + 1);
-    const meta = (node as Record<symbol, { startIndex?: number } | undefined>)[META];
-    const line = meta?.startIndex === undefined ? undefined : lineOf(meta.startIndex);
-    const ns = inner.get(prefix) || undefined; // xmlns="" undeclares the default namespace
-    if (prefix !== '' && ns === undefined) {
-      throw e0501FileError('XML_MALFORMED', `Namespace prefix "${prefix}" of <${name}> is not declared`, { line });
-    }
-    const content = node[name];
-    const text = Array.isArray(content)
-      ? (content as FxpNode[])
-          .map((c) => (c['#text'] === undefined ? '' : String(c['#text'])))
-          .join('')
-          .trim()
-      : '';
-    out.push({ name, local, ns, attrs, children: toElements(content, inner, lineOf), text, line });
-  }
-  return out;
-}
-
-function readXmlTree(text: string): XmlElement {
-  if (/<!DOCTYPE/i.test(text) || /<!ENTITY/i.test(text)) {
-    throw e0501FileError('XML_DTD_FORBIDDEN', 'The XML contains a DOCTYPE or ENTITY declaration, which is not accepted');
-  }
-  const checked = XMLValidator.validate(text, { allowBooleanAttributes: false });
-  if (checked !== true) {
-    const { msg, line, col } = checked.err;
-    throw e0501FileError('XML_MALFORMED', `The XML is malformed at line ${line}, column ${col}: ${msg}`, {
-      line,
-      column: col,
-    });
-  }
-  let parsed: unknown;
-  try {
-    parsed = parser.parse(text);
-  } catch (e) {
-    throw e0501FileError('XML_MALFORMED', `The XML could not be parsed: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  const roots = toElements(parsed, new Map(), lineIndex(text));
-  const root = roots[0];
-  if (root === undefined) throw e0501FileError('XML_MALFORMED', 'The XML has no root element');
-  if (roots.length > 1) throw e0501FileError('XML_MALFORMED', 'The XML has more than one root element', { line: roots[1]?.line });
-  return root;
-}
+const fail: XmlTreeFail = (reason, message, where) => e0501FileError(reason, message, where);
 
 const childOf = (el: XmlElement | undefined, local: string): XmlElement | undefined =>
   el?.children.find((c) => c.local === local && c.ns === el.ns);
@@ -262,7 +136,7 @@ function readEnvelope(root: XmlElement): E0501XmlFile {
  */
 export function parseE0501Xml(buf: Buffer, opts: ParseE0501Options): E0501XmlFile {
   assertSize(buf, opts.maxBytes);
-  const root = readXmlTree(decodeXml(buf));
+  const root = readXmlTree(decodeXmlBytes(buf, fail), fail);
   if (root.local === 'InvoiceAssignNo') {
     if (!isE0501(root)) {
       throw e0501FileError(

@@ -32,3 +32,14 @@ export function turnkeyIdentifier(m: IdentifiedMessage): string {
       return `E0402${m.branchBan}${m.track}${m.invoiceType}${m.yearMonth}`;
   }
 }
+
+/**
+ * The INVOICE_IDENTIFIERs Turnkey may log for a message of ours. E0401/E0402: ours ends with the YearMonth
+ * (so messages of different periods differ), which the platform's form may leave out ([HO] matches BranchBan
+ * + track + type only; inferred) — both are candidates, and the log row's time (not before the hand-off)
+ * tells the periods apart. F/G: the identifier itself.
+ */
+export function turnkeyLogIdentifiers(identifier: string): string[] {
+  const periodless = /^E040[12]/.test(identifier) && /\d{3}(0[2468]|1[02])$/.test(identifier) ? identifier.slice(0, -5) : null;
+  return periodless ? [identifier, periodless] : [identifier];
+}
