@@ -4,14 +4,14 @@
  * end every invoice of the file has exactly one outcome and exactly one invoice — none lost, none twice —
  * and the block's counter moved by exactly the number of invoices.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { waitFor } from '@app/devkit';
 import { addJob, createQueues, createRedis } from '@app/jobs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, setupIssuer, type TestApp } from './helpers.ts';
 import { allLogs, countInvoices, csv, settledImport, uploadImport } from './import-helpers.ts';
+import { startWorkerProcess as startWorker, type WorkerProcess } from './worker-process.ts';
 
-const ROOT = new URL('../../../', import.meta.url).pathname;
 const N = 600;
 
 let t: TestApp;
@@ -20,12 +20,10 @@ let blockId: string;
 const workers: ChildProcess[] = [];
 
 /** A worker process on the test's database, Redis and storage. */
-function startWorkerProcess(): { child: ChildProcess; exit: Promise<number | null> } {
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' };
-  for (const [k, v] of Object.entries(t.deps.config)) if (v !== undefined) env[k] = String(v);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/worker/src/main.ts'], { cwd: ROOT, env, stdio: 'ignore' });
-  workers.push(child);
-  return { child, exit: new Promise((ok) => child.once('exit', (code) => ok(code))) };
+function startWorkerProcess(): WorkerProcess {
+  const w = startWorker(t);
+  workers.push(w.child);
+  return w;
 }
 
 const state = (id: string) =>

@@ -5,15 +5,15 @@
  * message is delivered, SRC holds exactly one file per message, and the files the killed worker had
  * written were not written again (same inode, same modification time): nothing lost, nothing sent twice.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '@app/devkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, setupIssuer, type TestApp } from './helpers.ts';
+import { startWorkerProcess as startWorker, type WorkerProcess } from './worker-process.ts';
 
-const ROOT = new URL('../../../', import.meta.url).pathname;
 const XSD_DIR = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'mig', 'xsd');
 const N = 1_500;
 
@@ -31,12 +31,10 @@ const srcFiles = () => {
   }
 };
 
-function startWorkerProcess(): { child: ChildProcess; exit: Promise<number | null> } {
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' };
-  for (const [k, v] of Object.entries(t.deps.config)) if (v !== undefined) env[k] = String(v);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/worker/src/main.ts'], { cwd: ROOT, env, stdio: 'ignore' });
-  workers.push(child);
-  return { child, exit: new Promise((ok) => child.once('exit', (code) => ok(code))) };
+function startWorkerProcess(): WorkerProcess {
+  const w = startWorker(t);
+  workers.push(w.child);
+  return w;
 }
 
 const counts = async () => {
