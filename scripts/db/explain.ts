@@ -2,7 +2,8 @@
  * `pnpm db:explain [rows=1000000] [name ...]`: the plans of the hot queries, from a real volume.
  *
  * Starts a throwaway PostgreSQL (fsync off) on a free port, migrates it, fills it with `rows` invoices
- * (scripts/db/fill.ts: 3 items each, 4 sellers × 5 sites × 3 issuers, six months), ANALYZEs, and runs
+ * (scripts/db/fill.ts: 3 items each, 4 sellers × 5 sites × 3 issuers, six months; for the dashboard's plans also
+ * one Turnkey message per invoice and 1,000,000 outbox events), ANALYZEs, and runs
  * `EXPLAIN (ANALYZE, BUFFERS)` of every `db/queries/*.sql` (or only the named ones), each inside a
  * transaction that is rolled back (the take-number UPDATEs change nothing) after one warm-up run of the
  * same statement. Writes `db/queries/<name>.explain.txt`, then stops PostgreSQL by its PID — also on error
@@ -12,7 +13,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { fillInvoices, startThrowaway } from './fill.ts';
+import { fillInvoices, fillPipeline, startThrowaway } from './fill.ts';
 
 const QUERIES_DIR = fileURLToPath(new URL('../../db/queries/', import.meta.url));
 
@@ -48,6 +49,8 @@ const db = await startThrowaway('explain');
 try {
   console.log(`PostgreSQL pid ${db.server.pid} on port ${db.server.port}; filling ${rows.toLocaleString('en')} invoices`);
   const inserted = await fillInvoices(db.url, rows);
+  // The dashboard's plans read Turnkey messages and the outbox as well.
+  if (files.some((f) => f.startsWith('dashboard.'))) await fillPipeline(db.url);
   const c = new pg.Client({ connectionString: db.url });
   await c.connect();
   try {

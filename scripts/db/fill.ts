@@ -303,3 +303,58 @@ export async function fillInvoices(url: string, rows: number, log: (m: string) =
     await c.end();
   }
 }
+
+/** The last day holding invoices: the "today" of the dashboard plans (db/queries/dashboard.*). */
+export const FILL_LAST_DAY = '2026-10-31';
+
+/**
+ * The pipeline beside the invoices, for the dashboard plans: one F0401 Turnkey message per invoice — all but
+ * about 0.07% accepted ten minutes after issue (0.05% rejected, 0.02% dead) until the day before
+ * FILL_LAST_DAY; of FILL_LAST_DAY's, 60% accepted, 20% delivered and 20% still pending; the messages not accepted
+ * and older than a day flagged at risk — and 1,000,000 outbox events, all dispatched but the newest 500.
+ */
+export async function fillPipeline(url: string, log: (m: string) => void = console.log): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const started = performance.now();
+    await c.query(`SET work_mem = '256MB'; SET maintenance_work_mem = '1GB'; SET synchronous_commit = off`);
+    // Foreign keys to invoices are known to hold (the rows come from them): triggers off for the bulk load.
+    await c.query('SET session_replication_role = replica');
+    await c.query(
+      `INSERT INTO turnkey_messages (message_type, seller_id, invoice_id, invoice_date, identifier, chain, status, attempts,
+                                     created_at, next_attempt_at, delivered_at, result_at, at_risk_at, updated_at)
+       SELECT 'F0401', i.seller_id, i.id, i.invoice_date,
+              'F0401' || i.invoice_number || to_char(i.invoice_date, 'YYYYMMDD'), i.year_month || ':' || i.invoice_number,
+              st, 1, i.invoice_time, i.invoice_time,
+              CASE WHEN st <> 'pending' THEN i.invoice_time + interval '1 minute' END,
+              CASE WHEN st IN ('accepted', 'rejected') THEN i.invoice_time + interval '10 minutes' END,
+              CASE WHEN st <> 'accepted' AND i.invoice_date < $1::date - 1 THEN i.invoice_time + interval '24 hours' END,
+              i.invoice_time
+         FROM invoices i,
+              LATERAL (SELECT abs(hashtext(i.id::text)) % 10000 AS h) x,
+              LATERAL (SELECT CASE WHEN i.invoice_date < $1::date
+                                   THEN CASE WHEN h < 5 THEN 'rejected' WHEN h < 7 THEN 'dead' ELSE 'accepted' END
+                                   ELSE CASE WHEN h < 6000 THEN 'accepted' WHEN h < 8000 THEN 'delivered' ELSE 'pending' END
+                              END AS st) s
+        ORDER BY i.invoice_time`,
+      [FILL_LAST_DAY],
+    );
+    await c.query(
+      `INSERT INTO sys_outbox (event_type, event_version, payload, occurred_at, dispatched_at)
+       SELECT 'InvoiceIssued', 1, '{}'::jsonb, t, CASE WHEN g <= 999500 THEN t END
+         FROM generate_series(1, 1000000) g, LATERAL (SELECT timestamptz '2026-05-01' + g * interval '15 seconds' AS t) x`,
+    );
+    await c.query('RESET session_replication_role');
+    await c.query('VACUUM (ANALYZE) turnkey_messages, sys_outbox');
+    const counts = (
+      await c.query<{ status: string; n: string }>('SELECT status, count(*) AS n FROM turnkey_messages GROUP BY 1 ORDER BY 1')
+    ).rows;
+    log(
+      `pipeline: ${counts.map((r) => `${Number(r.n).toLocaleString('en')} ${r.status}`).join(', ')} Turnkey messages; ` +
+        `1,000,000 outbox events (500 pending) in ${((performance.now() - started) / 1000).toFixed(0)} s`,
+    );
+  } finally {
+    await c.end();
+  }
+}

@@ -12,29 +12,34 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { AppDeps } from './context.ts';
+import { LiveCache, LiveTopics } from './lib/live-status.ts';
 import { adminRoutes } from './modules/admin/admin.routes.ts';
 import { allowanceRoutes } from './modules/allowance/allowance.routes.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
 import { clientRoutes } from './modules/client/client.routes.ts';
+import { dashboardRoutes } from './modules/dashboard/dashboard.routes.ts';
 import { deadLetterRoutes } from './modules/dead-letter/dead-letter.routes.ts';
 import { deviceRoutes } from './modules/device/device.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { importRoutes } from './modules/import/import.routes.ts';
 import { invoiceRoutes } from './modules/invoice/invoice.routes.ts';
 import { invoiceLifecycleRoutes } from './modules/invoice/lifecycle.routes.ts';
+import { liveRoutes } from './modules/live/live.routes.ts';
+import { notificationRoutes } from './modules/notification/notification.routes.ts';
 import { roleRoutes } from './modules/role/role.routes.ts';
 import { sellerRoutes } from './modules/seller/seller.routes.ts';
 import { trackRoutes } from './modules/track/track.routes.ts';
 import { turnkeyRoutes } from './modules/turnkey/turnkey.routes.ts';
 import { userRoutes } from './modules/user/user.routes.ts';
+import { webhookRoutes } from './modules/webhook/webhook.routes.ts';
 import { installAudit } from './plugins/audit.ts';
 import { installErrorHandling } from './plugins/errors.ts';
 import { installIdempotency } from './plugins/idempotency.ts';
 import { installMetrics } from './plugins/metrics.ts';
 import { installRateLimiter } from './plugins/rate-limiter.ts';
 import { installNulGuard, installRequestContext, REQUEST_ID_RE } from './plugins/request-context.ts';
-import { installAuthorization, installScopeInjector } from './plugins/scope-injector.ts';
+import { installAuthorization, installScopeInjector, type TokenAuthenticator } from './plugins/scope-injector.ts';
 
 export const API_VERSION = '0.1.0';
 
@@ -99,6 +104,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       for (const clear of cacheClearers) clear();
     },
     onClearCaches: (clear) => cacheClearers.push(clear),
+    live: new LiveTopics(new LiveCache(deps.config.LIVE_CACHE_MS)),
+    authenticateToken: scope.authenticateToken,
   };
   await app.register(async (i) => healthRoutes(i, deps));
   await app.register(async (i) => authRoutes(i, moduleDeps));
@@ -116,6 +123,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(async (i) => auditRoutes(i, moduleDeps));
   await app.register(async (i) => adminRoutes(i, moduleDeps));
   await app.register(async (i) => deadLetterRoutes(i, moduleDeps));
+  await app.register(async (i) => webhookRoutes(i, moduleDeps));
+  await app.register(async (i) => notificationRoutes(i, moduleDeps));
+  await app.register(async (i) => dashboardRoutes(i, moduleDeps));
+  await app.register(async (i) => liveRoutes(i, moduleDeps));
   return app;
 }
 
@@ -125,4 +136,8 @@ export type ModuleDeps = AppDeps & {
   clearCaches: () => void;
   /** Register a cache to drop with the others. */
   onClearCaches: (clear: () => void) => void;
+  /** The views screens follow (polled with ETags, or over the WebSocket channel) and their short cache. */
+  live: LiveTopics;
+  /** The principal behind an access token sent other than in the Authorization header (the WebSocket channel). */
+  authenticateToken: TokenAuthenticator;
 };

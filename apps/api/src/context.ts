@@ -106,8 +106,11 @@ declare module 'fastify' {
     replayRef?: (ref: Record<string, unknown>, req: FastifyRequest) => Promise<unknown>;
     /** Store the idempotent response encrypted (it contains a secret shown once). */
     sensitiveResponse?: true;
-    /** Extra rate-limit bucket on top of the general one. */
-    rateLimit?: 'export';
+    /**
+     * Rate-limit bucket: 'export' counts on top of the general one; 'poll' (screens polling a live view)
+     * counts instead of it, so an open screen never eats the budget its user works with.
+     */
+    rateLimit?: 'export' | 'poll';
     /** Reachable while the user's MFA enrolment is pending. */
     allowMfaPending?: true;
   }

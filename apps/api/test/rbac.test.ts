@@ -12,13 +12,20 @@ describe('every /api/v1 route declares its access', () => {
       if (['POST', 'PUT', 'PATCH', 'DELETE'].includes(r.method))
         expect(isAuditAction(r.audit ?? ''), `${r.method} ${r.url}`).toBe(true);
     }
-    // Public routes are exactly the sign-in ones.
+    // Public routes are exactly the sign-in ones, and the live WebSocket channel, which authenticates with its
+    // first message (browsers cannot send an Authorization header with a WebSocket; live.hub.ts).
     expect(
       routes
         .filter((r) => r.access === 'public')
         .map((r) => r.url)
         .sort(),
-    ).toEqual(['/api/v1/auth/login', '/api/v1/auth/mfa/challenge', '/api/v1/auth/refresh', '/api/v1/oauth/token']);
+    ).toEqual([
+      '/api/v1/auth/login',
+      '/api/v1/auth/mfa/challenge',
+      '/api/v1/auth/refresh',
+      '/api/v1/live',
+      '/api/v1/oauth/token',
+    ]);
   });
 
   it('registering a route without a declared permission fails the build', async () => {

@@ -93,6 +93,32 @@ describe('sellers', () => {
     expect(long.json().details.map((d: { field: string }) => d.field)).toEqual(['body.name']);
   });
 
+  it("keeps the signing certificate's expiry date; a new date starts the expiry announcements over", async () => {
+    const patch = (body: object) => t.call({ method: 'PATCH', url: `/api/v1/sellers/${sellerB}`, token: admin, payload: body });
+    const bad = await patch({ certificateExpiresAt: '2026-13-01' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().details.map((d: { field: string }) => d.field)).toEqual(['body.certificateExpiresAt']);
+    const set = await patch({ certificateExpiresAt: '2027-03-31' });
+    expect(set.statusCode).toBe(200);
+    expect(set.json().certificateExpiresAt).toBe('2027-03-31');
+    // certificate.watch announced the 30-day threshold; the same date again keeps it, a new date clears it.
+    await t.deps.db.updateTable('sellers').set({ certificate_alerted_days: 30 }).where('id', '=', sellerB).execute();
+    const alerted = async () =>
+      (
+        await t.deps.db
+          .selectFrom('sellers')
+          .select('certificate_alerted_days')
+          .where('id', '=', sellerB)
+          .executeTakeFirstOrThrow()
+      ).certificate_alerted_days;
+    await patch({ certificateExpiresAt: '2027-03-31', telephone: '02-1234-5678' });
+    expect(await alerted()).toBe(30);
+    const renewed = await patch({ certificateExpiresAt: '2028-03-31' });
+    expect(renewed.json().certificateExpiresAt).toBe('2028-03-31');
+    expect(await alerted()).toBeNull();
+    expect((await patch({ certificateExpiresAt: null })).json().certificateExpiresAt).toBeNull();
+  });
+
   it('replaces the QR key (new fingerprint, audit without the key)', async () => {
     const before = (await t.call({ url: `/api/v1/sellers/${sellerA}`, token: admin })).json().qrKeyFingerprint;
     const newKey = '00112233445566778899AABBCCDDEEFF';

@@ -6,6 +6,7 @@
  * and relay hooks.
  */
 import { hostname } from 'node:os';
+import { systemResolver, webhookSealer } from '@app/api/services';
 import type { Config } from '@app/config';
 import type { Database } from '@app/db';
 import {
@@ -16,6 +17,7 @@ import {
   createRedis,
   type JobHandlers,
   moveLegacyJobs,
+  nudgeWebhookDelivery,
   publishCircuitState,
   type Queues,
   queueFor,
@@ -26,10 +28,15 @@ import type { ApiServices } from './api-services.ts';
 import { createDeadLetterStore, type DeadLetterSink } from './dead-letter.ts';
 import { importQueuedSubscriber } from './jobs/import.invoices.ts';
 import { createHandlers } from './jobs/index.ts';
+import { kickNotificationSend } from './jobs/notification.ts';
 import { createOutageLog } from './lib/outage-log.ts';
+import { createSmtpMailer, type Mailer, smtpSettings } from './notification/mailer.ts';
+import { notificationSubscriber } from './notification/subscriber.ts';
 import { createOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './outbox-relay.ts';
 import { registerSchedulesInBackground } from './schedules.ts';
 import { createSubscriberRegistry, type SubscriberRegistry } from './subscribers.ts';
+import { createWebhookDeliverer, type WebhookDelivererOptions } from './webhook/deliverer.ts';
+import { webhookFanoutSubscriber } from './webhook/fanout.ts';
 import { type ClassConcurrency, type RunningWorker, startWorker } from './worker.ts';
 
 type WorkerConfig = Pick<
@@ -58,6 +65,21 @@ type WorkerConfig = Pick<
       | 'TURNKEY_RISK_B2C_HOURS'
       | 'TURNKEY_RISK_B2B_HOURS'
       | 'TURNKEY_UNPACK_LOOKBACK_DAYS'
+      | 'SMTP_HOST'
+      | 'SMTP_PORT'
+      | 'SMTP_SECURE'
+      | 'SMTP_USER'
+      | 'SMTP_PASSWORD'
+      | 'SMTP_FROM'
+      | 'APP_PUBLIC_URL'
+      | 'APP_ENCRYPTION_KEY'
+      | 'WEBHOOK_ALLOW_INTERNAL_TARGETS'
+      | 'WEBHOOK_TIMEOUT_MS'
+      | 'WEBHOOK_LARGE_TIMEOUT_MS'
+      | 'WEBHOOK_LARGE_PAYLOAD_BYTES'
+      | 'WEBHOOK_CONCURRENCY'
+      | 'WEBHOOK_CONCURRENCY_PER_SUBSCRIPTION'
+      | 'WEBHOOK_LOG_RETENTION_DAYS'
     >
   >;
 
@@ -76,6 +98,10 @@ export type RuntimeDeps = {
   breakers?: CircuitBreakerRegistry;
   /** The API's services for the jobs that issue or import (main.ts makes them; without, those jobs fail). */
   api?: () => Promise<ApiServices>;
+  /** Replace the SMTP mailer made from SMTP_* (tests); used only when e-mail is on (SMTP_HOST set). */
+  mailer?: Mailer;
+  /** Replace parts of the webhook sender (tests: the name resolver, the clock, the run budget). */
+  webhooks?: Partial<Pick<WebhookDelivererOptions, 'resolve' | 'now' | 'runBudgetMs' | 'sender'>>;
 };
 
 export type Runtime = {
@@ -110,6 +136,46 @@ export function startRuntime(deps: RuntimeDeps): Runtime {
   const subscribers = deps.subscribers ?? createSubscriberRegistry();
   // An accepted invoice import (ImportQueued) becomes its import.invoices job.
   subscribers.subscribe('import.invoices', importQueuedSubscriber(queues));
+  // Webhooks (docs/integration-guide.md §10): every event becomes a delivery row per matching
+  // subscription, sent by webhook.deliver — at once when this process is sending already, else nudged.
+  const sealer = config.APP_ENCRYPTION_KEY ? webhookSealer(config.APP_ENCRYPTION_KEY) : null;
+  const webhookSender = createWebhookDeliverer({
+    db,
+    open: (sealed) => {
+      if (!sealer) throw new Error('APP_ENCRYPTION_KEY is not set');
+      return sealer.open(sealed);
+    },
+    resolve: systemResolver,
+    allowInternal: config.WEBHOOK_ALLOW_INTERNAL_TARGETS ?? false,
+    timeouts: {
+      timeoutMs: config.WEBHOOK_TIMEOUT_MS ?? 30_000,
+      largeTimeoutMs: config.WEBHOOK_LARGE_TIMEOUT_MS ?? 60_000,
+      largePayloadBytes: config.WEBHOOK_LARGE_PAYLOAD_BYTES ?? 262_144,
+    },
+    concurrency: config.WEBHOOK_CONCURRENCY ?? 16,
+    perSubscription: config.WEBHOOK_CONCURRENCY_PER_SUBSCRIPTION ?? 4,
+    onMoreDue: () => nudgeWebhookDelivery(queues),
+    ...deps.webhooks,
+  });
+  subscribers.subscribe(
+    'webhooks',
+    webhookFanoutSubscriber({
+      db,
+      nudge: () => (webhookSender.isRunning() ? webhookSender.wake() : nudgeWebhookDelivery(queues)),
+    }),
+  );
+  // E-mail notifications (docs/notifications.md): on with SMTP_HOST (the config then requires SMTP_FROM and
+  // APP_PUBLIC_URL); off, events make no mails and the log says so once.
+  const smtp = smtpSettings(config);
+  const publicUrl = config.APP_PUBLIC_URL ?? null;
+  const mailer = smtp && publicUrl ? (deps.mailer ?? createSmtpMailer(smtp)) : null;
+  const kickSend = kickNotificationSend(queues, log);
+  if (mailer && smtp && publicUrl) {
+    subscribers.subscribe('notification.email', notificationSubscriber({ db, log, publicUrl, kick: kickSend }));
+    log.info({ email: 'on', smtpHost: smtp.SMTP_HOST, smtpPort: smtp.SMTP_PORT }, 'e-mail notifications on');
+  } else {
+    log.info({ email: 'off' }, 'e-mail notifications are off: SMTP_HOST is not set');
+  }
   const handlers: JobHandlers = {
     ...createHandlers({
       db,
@@ -127,6 +193,8 @@ export function startRuntime(deps: RuntimeDeps): Runtime {
         riskHours: { b2c: config.TURNKEY_RISK_B2C_HOURS ?? 24, b2b: config.TURNKEY_RISK_B2B_HOURS ?? 96 },
         unpackLookbackDays: config.TURNKEY_UNPACK_LOOKBACK_DAYS ?? 14,
       },
+      notification: { mailer, publicUrl, breakers: deps.breakers ?? circuitBreakers, kick: kickSend },
+      webhooks: { deliverer: webhookSender, retentionDays: config.WEBHOOK_LOG_RETENTION_DAYS ?? 90 },
     }),
     ...deps.handlers,
   };
@@ -191,8 +259,11 @@ export function startRuntime(deps: RuntimeDeps): Runtime {
         schedules.cancel();
         unfollowBreakers();
         producerRedis.off('ready', publishAll);
+        webhookSender.stop();
         await worker.close();
+        webhookSender.close();
         await queues.close();
+        mailer?.close();
         workerRedis.disconnect();
         producerRedis.disconnect();
       })();

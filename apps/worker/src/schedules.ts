@@ -20,8 +20,17 @@ export const SCHEDULES: Schedule[] = [
   { id: 'turnkey-unpack', job: 'turnkey.unpack', repeat: { every: 60_000 }, payload: {} },
   // The daily reconciliation, once the previous day's SummaryResult has normally arrived (time unverified).
   { id: 'turnkey-reconcile-daily', job: 'turnkey.reconcile', repeat: { pattern: '30 6 * * *', tz: 'Asia/Taipei' }, payload: {} },
+  // Signing certificates that expire soon: every morning, before the business day (Asia/Taipei).
+  { id: 'certificate-watch-daily', job: 'certificate.watch', repeat: { pattern: '0 8 * * *', tz: 'Asia/Taipei' }, payload: {} },
   // Periods end at 00:00 Asia/Taipei on the 1st of odd months; running daily also catches a missed night.
   { id: 'period-close-daily', job: 'period.close', repeat: { pattern: '5 0 * * *', tz: 'Asia/Taipei' }, payload: {} },
+  // E-mail notifications: due mails (new ones also ask for a run at once; each mail keeps its own retry
+  // times), and every five minutes on the clock the digests that have come due (hourly ones at the full hour).
+  { id: 'notification-send', job: 'notification.send', repeat: { every: 10_000 }, payload: {} },
+  { id: 'notification-digest', job: 'notification.digest', repeat: { pattern: '*/5 * * * *', tz: 'Asia/Taipei' }, payload: {} },
+  // Webhooks: the sweep sends what is due (retries, deliveries whose nudge was lost); new events nudge at once.
+  { id: 'webhook-deliver', job: 'webhook.deliver', repeat: { every: 5_000 }, payload: {} },
+  { id: 'webhook-cleanup-hourly', job: 'webhook.cleanup', repeat: { every: 3_600_000 }, payload: {} },
 ];
 
 export async function registerSchedules(queues: Queues, schedules: Schedule[] = SCHEDULES): Promise<void> {

@@ -23,7 +23,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDeadLetterStore, type DeadLetter, firstFailureIn } from '../src/dead-letter.ts';
 import { startRuntime } from '../src/runtime.ts';
 import { type RunningWorker, startWorker, type WorkerDeps } from '../src/worker.ts';
-import { captureLogger, openTestDb, type TestDb, waitFor } from './helpers.ts';
+import { captureLogger, openTestDb, skippingHandlers, type TestDb, waitFor } from './helpers.ts';
 
 const deadLetters = (t: TestDb) =>
   t.db
@@ -58,18 +58,7 @@ describe('retry schedules, dead letters and open circuits', () => {
     worker = startWorker({
       connection,
       prefix: config.REDIS_KEY_PREFIX,
-      handlers: {
-        'event.dispatch': async () => 'skipped',
-        'maintenance.cleanup': async () => 'skipped',
-        'period.close': async () => 'skipped',
-        'turnkey.handoff': async () => 'skipped',
-        'turnkey.results': async () => 'skipped',
-        'turnkey.deadlines': async () => 'skipped',
-        'turnkey.unpack': async () => 'skipped',
-        'turnkey.reconcile': async () => 'skipped',
-        'import.invoices': async () => 'skipped',
-        ...handlers,
-      },
+      handlers: { ...skippingHandlers(), ...handlers },
       timeouts: { general: 5_000, report: 60_000 },
       concurrency: 2,
       log,

@@ -3,7 +3,7 @@ import type { Config } from '@app/config';
 import { createDb, createPool, type Database } from '@app/db';
 import { waitFor } from '@app/devkit';
 import { createTestDatabase } from '@app/devkit/testing';
-import { appendOutbox } from '@app/jobs';
+import { appendOutbox, JOBS, type JobHandlers } from '@app/jobs';
 import { createLogger, type Logger } from '@app/logger';
 import pg from 'pg';
 
@@ -92,4 +92,9 @@ export function configEnv(config: Config): Record<string, string> {
   const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' };
   for (const [k, v] of Object.entries(config)) if (v !== undefined) env[k] = String(v);
   return env;
+}
+
+/** A handler for every job of the registry that does nothing ('skipped'); tests override the ones they watch. */
+export function skippingHandlers(): JobHandlers {
+  return Object.fromEntries(Object.keys(JOBS).map((name) => [name, async () => 'skipped' as const])) as unknown as JobHandlers;
 }

@@ -104,28 +104,38 @@ describe('worker process (main.ts)', () => {
     const redis = createRedis(config.REDIS_URL, 'client');
     const queues = createQueues(redis, config.REDIS_KEY_PREFIX);
     try {
-      const schedulers = await waitFor('the seven schedules', async () => {
-        const s = [
-          ...(await queues[queueFor('maintenance.cleanup')].getJobSchedulers()),
-          ...(await queues[queueFor('period.close')].getJobSchedulers()),
-          ...(await queues[queueFor('turnkey.handoff')].getJobSchedulers()),
-        ];
-        return s.length >= 7 ? s : null;
-      });
-      expect(schedulers.map((s) => [s.key, s.every ?? s.pattern, s.name]).sort()).toEqual([
+      const expected = [
+        ['certificate-watch-daily', '0 8 * * *', 'certificate.watch'],
         ['maintenance-cleanup-hourly', 3_600_000, 'maintenance.cleanup'],
+        ['notification-digest', '*/5 * * * *', 'notification.digest'],
+        ['notification-send', 10_000, 'notification.send'],
         ['period-close-daily', '5 0 * * *', 'period.close'],
         ['turnkey-deadlines', 600_000, 'turnkey.deadlines'],
         ['turnkey-handoff', 5_000, 'turnkey.handoff'],
         ['turnkey-reconcile-daily', '30 6 * * *', 'turnkey.reconcile'],
         ['turnkey-results', 15_000, 'turnkey.results'],
         ['turnkey-unpack', 60_000, 'turnkey.unpack'],
-      ]);
+        ['webhook-cleanup-hourly', 3_600_000, 'webhook.cleanup'],
+        ['webhook-deliver', 5_000, 'webhook.deliver'],
+      ];
+      const schedulers = await waitFor('every schedule', async () => {
+        const s = [
+          ...(await queues[queueFor('maintenance.cleanup')].getJobSchedulers()),
+          ...(await queues[queueFor('period.close')].getJobSchedulers()),
+          ...(await queues[queueFor('turnkey.handoff')].getJobSchedulers()),
+        ];
+        return s.length >= expected.length ? s : null;
+      });
+      expect(schedulers.map((s) => [s.key, s.every ?? s.pattern, s.name]).sort()).toEqual(expected);
       expect(queueFor('turnkey.handoff')).toBe('p2-workflow');
       expect(queueFor('turnkey.unpack')).toBe('p2-workflow');
       expect(queueFor('turnkey.reconcile')).toBe('p3-scheduled');
       expect(queueFor('maintenance.cleanup')).toBe('p4-maintenance');
       expect(queueFor('period.close')).toBe('p3-scheduled');
+      expect(queueFor('webhook.deliver')).toBe('p2-workflow');
+      expect(queueFor('webhook.cleanup')).toBe('p4-maintenance');
+      expect(queueFor('notification.send')).toBe('p2-workflow');
+      expect(queueFor('notification.digest')).toBe('p3-scheduled');
     } finally {
       await queues.close();
       redis.disconnect();

@@ -15,7 +15,7 @@ import { createQueues, createRedis, type JobHandlers, jobOptions, type Queues, q
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningWorker, startWorker } from '../src/worker.ts';
-import { captureLogger, waitFor } from './helpers.ts';
+import { captureLogger, skippingHandlers, waitFor } from './helpers.ts';
 
 const P4_JOBS = 50_000;
 const P4_SLOTS = 8;
@@ -71,6 +71,7 @@ describe('priority classes with quotas', () => {
     let p4Done = 0;
     const p1Started = new Map<string, { at: number; p4Active: number }>();
     const handlers: JobHandlers = {
+      ...skippingHandlers(),
       'maintenance.cleanup': async () => {
         p4Active++;
         await sleep(P4_WORK_MS);
@@ -82,13 +83,6 @@ describe('priority classes with quotas', () => {
         p1Started.set(p.eventId, { at: performance.now(), p4Active });
         return 'done';
       },
-      'turnkey.handoff': async () => 'skipped',
-      'turnkey.results': async () => 'skipped',
-      'turnkey.deadlines': async () => 'skipped',
-      'turnkey.unpack': async () => 'skipped',
-      'turnkey.reconcile': async () => 'skipped',
-      'import.invoices': async () => 'skipped',
-      'period.close': async () => 'skipped',
     };
     worker = startWorker({
       connection,

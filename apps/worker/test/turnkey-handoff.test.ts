@@ -4,7 +4,7 @@
  * there; write failures retry on the schedule, then die; an attempt that died after writing its file is
  * not written twice; two workers never hand the same message over twice.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Database } from '@app/db';
@@ -12,7 +12,7 @@ import { EVENTS } from '@app/jobs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTurnkeyDeadlinesHandler } from '../src/jobs/turnkey.ts';
-import { handOffFileName, srcDir } from '../src/turnkey/files.ts';
+import { handOffFileName, removeStaleTemps, srcDir } from '../src/turnkey/files.ts';
 import { type DueMessage, handOffBatch, type Rendered } from '../src/turnkey/handoff.ts';
 import { openTestDb, type TestDb } from './helpers.ts';
 
@@ -157,6 +157,22 @@ describe('handOffBatch', () => {
     expect(rendered).toEqual([]);
     expect(readdirSync(srcDir(root, 'E0402'))).toEqual([handOffFileName(first as never)]);
     expect(readFileSync(join(srcDir(root, 'E0402'), handOffFileName(first as never)), 'utf8')).toBe('x');
+  });
+
+  it('removes the temp files an interrupted hand-off left, once they are an hour old, and nothing else', async () => {
+    const dir = join(root, 'UpCast', 'B2SSTORAGE', 'F0401');
+    mkdirSync(join(dir, 'SRC'), { recursive: true });
+    const stale = join(dir, '.04595257_F0401_F0401AB1234567820261121_7.xml.0123456789ab.tmp');
+    const fresh = join(dir, '.04595257_F0401_F0401AB1234567920261121_8.xml.ba9876543210.tmp');
+    const other = join(dir, 'notes.tmp');
+    const sent = join(dir, 'SRC', '04595257_F0401_F0401AB1234567720261121_6.xml');
+    for (const f of [stale, fresh, other, sent]) writeFileSync(f, '<x/>');
+    const hourAgo = new Date(Date.now() - 3_700_000);
+    for (const f of [stale, other, sent]) utimesSync(f, hourAgo, hourAgo);
+    expect(await removeStaleTemps(root, 3_600_000)).toBe(1);
+    expect(existsSync(stale)).toBe(false);
+    for (const f of [fresh, other, sent]) expect(existsSync(f)).toBe(true);
+    expect(await removeStaleTemps(join(root, 'missing'), 3_600_000)).toBe(0);
   });
 
   it('two workers draining one queue hand each message over exactly once', async () => {

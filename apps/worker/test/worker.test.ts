@@ -10,7 +10,7 @@ import { type Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningWorker, startWorker } from '../src/worker.ts';
-import { captureLogger, waitFor } from './helpers.ts';
+import { captureLogger, skippingHandlers, waitFor } from './helpers.ts';
 
 const payload = () => ({ outboxId: String(Math.floor(Math.random() * 1e9)), eventId: randomUUID(), eventType: 'UserCreated' });
 
@@ -23,17 +23,7 @@ describe('job worker', () => {
   let worker: RunningWorker | undefined;
 
   const start = (handler: JobHandler<'event.dispatch'>, timeoutMs: number) => {
-    const handlers: JobHandlers = {
-      'event.dispatch': handler,
-      'maintenance.cleanup': async () => 'skipped',
-      'period.close': async () => 'skipped',
-      'turnkey.handoff': async () => 'skipped',
-      'turnkey.results': async () => 'skipped',
-      'turnkey.deadlines': async () => 'skipped',
-      'turnkey.unpack': async () => 'skipped',
-      'turnkey.reconcile': async () => 'skipped',
-      'import.invoices': async () => 'skipped',
-    };
+    const handlers: JobHandlers = { ...skippingHandlers(), 'event.dispatch': handler };
     const { log, lines } = captureLogger();
     worker = startWorker({
       connection,

@@ -77,6 +77,15 @@ export const configSchema = z
     // Rate limits
     RATE_LIMIT_GENERAL_PER_MINUTE: int(300, 1),
     RATE_LIMIT_EXPORT_PER_HOUR: int(5, 1),
+    // The polling routes of screens (dashboard summary, import status) count here instead of the general budget.
+    RATE_LIMIT_POLL_PER_MINUTE: int(120, 1),
+
+    // Live status for screens (platform plan §4; docs/integration-guide.md §9): polled views are cached this
+    // long per data scope and answered 304 while unchanged; the WebSocket channel is an enterprise option.
+    LIVE_CACHE_MS: int(1_500, 100, 60_000),
+    LIVE_WEBSOCKET_ENABLED: bool(false),
+    LIVE_HEARTBEAT_SECONDS: int(25, 1, 300),
+    LIVE_MAX_CONNECTIONS_PER_USER: int(5, 1, 1_000),
 
     // Idempotency
     IDEMPOTENCY_TTL_HOURS: int(24, 1, 24 * 30),
@@ -126,8 +135,51 @@ export const configSchema = z
     TURNKEY_RISK_B2B_HOURS: int(96, 1, 167),
     // The worker reads Unpack/BAK's day folders (yyyyMMdd) of this many past days (older files were read when new).
     TURNKEY_UNPACK_LOOKBACK_DAYS: int(14, 1, 3_650),
+
+    // Webhooks (docs/integration-guide.md §10). A target that resolves to a loopback, private, CGNAT, link-local
+    // or unique-local address is refused unless this is true (on-prem installs whose ERP sits on the internal
+    // network); cloud metadata, multicast and unspecified addresses are refused always.
+    WEBHOOK_ALLOW_INTERNAL_TARGETS: bool(false),
+    // Request timeout (platform plan §3.2: 30 s), and 60 s for bodies over WEBHOOK_LARGE_PAYLOAD_BYTES.
+    WEBHOOK_TIMEOUT_MS: int(30_000, 100, 120_000),
+    WEBHOOK_LARGE_TIMEOUT_MS: int(60_000, 100, 300_000),
+    WEBHOOK_LARGE_PAYLOAD_BYTES: int(262_144, 1_024),
+    // Requests one worker process has in flight, in all and per subscription (a slow receiver holds at most its share).
+    WEBHOOK_CONCURRENCY: int(16, 1, 256),
+    WEBHOOK_CONCURRENCY_PER_SUBSCRIPTION: int(4, 1, 64),
+    // Days the delivery log (deliveries and their tries) is kept (platform plan §6: webhook logs online 90 days).
+    WEBHOOK_LOG_RETENTION_DAYS: int(90, 1, 3_650),
+
+    // E-mail notifications (docs/notifications.md). Without SMTP_HOST no e-mail is sent: the worker logs
+    // that e-mail is off, and the preferences answer emailEnabled: false.
+    SMTP_HOST: z.string().min(1).optional(),
+    SMTP_PORT: int(587, 1, 65_535),
+    // true: TLS from the first byte (usually port 465); false: plain, upgraded by STARTTLS when the server offers it.
+    SMTP_SECURE: bool(false),
+    SMTP_USER: z.string().min(1).optional(),
+    SMTP_PASSWORD: z.string().min(1).optional(),
+    // The sender, `Name <address>` or a bare address.
+    SMTP_FROM: z
+      .string()
+      .regex(/^(?:[^<>]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/, 'an address, or "Name <address>"')
+      .optional(),
+    // Where people open the web app; the mails link to it.
+    APP_PUBLIC_URL: z
+      .string()
+      .url()
+      .refine((u) => /^https?:\/\//.test(u), 'must be an http:// or https:// URL')
+      .optional(),
   })
   .superRefine((c, ctx) => {
+    if (c.SMTP_HOST) {
+      for (const k of ['SMTP_FROM', 'APP_PUBLIC_URL'] as const) {
+        if (!c[k]) ctx.addIssue({ code: 'custom', path: [k], message: 'required when SMTP_HOST is set' });
+      }
+    }
+    if (!c.SMTP_USER !== !c.SMTP_PASSWORD) {
+      const missing = c.SMTP_USER ? 'SMTP_PASSWORD' : 'SMTP_USER';
+      ctx.addIssue({ code: 'custom', path: [missing], message: 'SMTP_USER and SMTP_PASSWORD go together' });
+    }
     if (c.STORAGE_DRIVER === 's3') {
       for (const k of ['S3_ENDPOINT', 'S3_ACCESS_KEY', 'S3_SECRET_KEY', 'S3_BUCKET'] as const) {
         if (!c[k]) ctx.addIssue({ code: 'custom', path: [k], message: 'required when STORAGE_DRIVER=s3' });

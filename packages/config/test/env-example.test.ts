@@ -28,6 +28,11 @@ const FILLED_AT_DEPLOY = {
  * schema folder (docs/turnkey.md), which the template cannot know.
  */
 const OFF_UNTIL_SET = ['TURNKEY_ROOT', 'TURNKEY_XSD_DIR'];
+/**
+ * E-mail is off until the operator names the SMTP server (docs/notifications.md); its account (a password is
+ * a secret), the sender and the web app's address the mails link to are only needed with it.
+ */
+const EMAIL_OFF_UNTIL_SET = ['SMTP_HOST', 'SMTP_USER', 'SMTP_PASSWORD', 'SMTP_FROM', 'APP_PUBLIC_URL'];
 const COMPOSE_SECRETS = ['POSTGRES_PASSWORD', 'MINIO_ROOT_PASSWORD'];
 
 type Entry = { name: string; value: string; line: number };
@@ -92,10 +97,12 @@ describe('deploy/.env.example', () => {
     ).toEqual([]);
   });
 
-  it('gives no secret a value (and leaves only the secrets and the Turnkey folders empty)', () => {
+  it('gives no secret a value (and leaves only the secrets, the Turnkey folders and the e-mail settings empty)', () => {
     const all = values([...example.app, ...example.composeOnly]);
     const empty = Object.keys(all).filter((k) => all[k] === '');
-    expect(empty.sort()).toEqual([...Object.keys(FILLED_AT_DEPLOY), ...COMPOSE_SECRETS, ...OFF_UNTIL_SET].sort());
+    expect(empty.sort()).toEqual(
+      [...Object.keys(FILLED_AT_DEPLOY), ...COMPOSE_SECRETS, ...OFF_UNTIL_SET, ...EMAIL_OFF_UNTIL_SET].sort(),
+    );
   });
 
   it('is a valid config once the secrets are filled in', () => {
@@ -104,6 +111,31 @@ describe('deploy/.env.example', () => {
     const config = parseConfig(env);
     expect(config.TENANT_CODE).toBe(env.TENANT_CODE);
     expect(config.STORAGE_DRIVER).toBe('s3');
+  });
+
+  it('turns e-mail on with SMTP_HOST, which then needs SMTP_FROM and APP_PUBLIC_URL; SMTP_USER and SMTP_PASSWORD go together', () => {
+    const env: Record<string, string> = values(example.app);
+    for (const [name, make] of Object.entries(FILLED_AT_DEPLOY)) env[name] = make();
+    const problems = (extra: Record<string, string>) => {
+      try {
+        parseConfig({ ...env, ...extra });
+        return [];
+      } catch (e) {
+        return (e as ConfigError).problems.map((p) => p.variable).sort();
+      }
+    };
+    expect(parseConfig(env).SMTP_HOST).toBeUndefined();
+    expect(problems({ SMTP_HOST: 'mail.example.com' })).toEqual(['APP_PUBLIC_URL', 'SMTP_FROM']);
+    const on = {
+      SMTP_HOST: 'mail.example.com',
+      SMTP_FROM: '電子發票 <einvoice@example.com>',
+      APP_PUBLIC_URL: 'https://einvoice.example.com',
+    };
+    expect(problems(on)).toEqual([]);
+    expect(parseConfig({ ...env, ...on })).toMatchObject({ SMTP_PORT: 587, SMTP_SECURE: false });
+    expect(problems({ ...on, SMTP_USER: 'mailer' })).toEqual(['SMTP_PASSWORD']);
+    expect(problems({ ...on, SMTP_FROM: 'not an address' })).toEqual(['SMTP_FROM']);
+    expect(problems({ ...on, APP_PUBLIC_URL: 'ftp://example.com' })).toEqual(['APP_PUBLIC_URL']);
   });
 
   it('fails naming JWT_SECRET when it is left empty', () => {

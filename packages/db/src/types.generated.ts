@@ -204,6 +204,52 @@ export interface InvoiceTransitions {
   year_month: string;
 }
 
+export interface NotificationDigestSettings {
+  frequency: string;
+  hour: number;
+  updated_at: Generated<Timestamp>;
+  user_id: string;
+}
+
+export interface NotificationItems {
+  created_at: Generated<Timestamp>;
+  delivery: string;
+  event_id: string;
+  event_type: string;
+  facts: Json;
+  id: Generated<Int8>;
+  kind: string;
+  mail_id: Int8 | null;
+  occurred_at: Timestamp;
+  user_id: string;
+}
+
+export interface NotificationMails {
+  attempts: Generated<number>;
+  created_at: Generated<Timestamp>;
+  failed_at: Timestamp | null;
+  html_body: string;
+  id: Generated<Int8>;
+  last_error: string | null;
+  mail_kind: string;
+  next_attempt_at: Generated<Timestamp>;
+  sent_at: Timestamp | null;
+  smtp_message_id: string | null;
+  status: Generated<string>;
+  subject: string;
+  text_body: string;
+  to_address: string;
+  updated_at: Generated<Timestamp>;
+  user_id: string;
+}
+
+export interface NotificationPreferences {
+  delivery: string;
+  kind: string;
+  updated_at: Generated<Timestamp>;
+  user_id: string;
+}
+
 export interface OfflineReservations {
   begin_no: number;
   block_id: string;
@@ -249,6 +295,8 @@ export interface PeriodCloses {
 export interface Sellers {
   address: string;
   ban: string;
+  certificate_alerted_days: number | null;
+  certificate_expires_at: Timestamp | null;
   created_at: Generated<Timestamp>;
   email: string | null;
   id: Generated<string>;
@@ -514,6 +562,69 @@ export interface SysUsers {
   username: string;
 }
 
+export interface SysWebhookDeliveries {
+  attempts: Generated<number>;
+  body: string;
+  claimed_until: Timestamp | null;
+  created_at: Generated<Timestamp>;
+  dead_at: Timestamp | null;
+  event_id: string;
+  event_type: string;
+  id: Generated<Int8>;
+  kind: Generated<string>;
+  last_attempt_at: Timestamp | null;
+  last_duration_ms: number | null;
+  last_error: string | null;
+  last_status_code: number | null;
+  max_attempts: Generated<number>;
+  message_id: Generated<string>;
+  next_attempt_at: Timestamp | null;
+  redelivered_at: Timestamp | null;
+  redelivered_by: string | null;
+  status: Generated<string>;
+  succeeded_at: Timestamp | null;
+  updated_at: Generated<Timestamp>;
+  webhook_id: string;
+}
+
+export interface SysWebhookDeliveryAttempts {
+  address: string | null;
+  attempt: number;
+  delivery_id: Int8;
+  duration_ms: number;
+  error: string | null;
+  next_attempt_at: Timestamp | null;
+  outcome: string;
+  response_excerpt: string | null;
+  started_at: Timestamp;
+  status_code: number | null;
+}
+
+export interface SysWebhooks {
+  auth_mode: Generated<string>;
+  bearer_token: string | null;
+  created_at: Generated<Timestamp>;
+  created_by: string;
+  description: Generated<string>;
+  disabled_at: Timestamp | null;
+  disabled_by: string | null;
+  disabled_note: string | null;
+  disabled_reason: string | null;
+  event_types: string[];
+  id: Generated<string>;
+  previous_secret_enc: string | null;
+  previous_secret_expires_at: Timestamp | null;
+  risk_acknowledged_at: Timestamp | null;
+  risk_acknowledged_by: string | null;
+  secret_enc: string | null;
+  secret_rotated_at: Timestamp | null;
+  security: Generated<string | null>;
+  status: Generated<string>;
+  tenant_id: string;
+  updated_at: Generated<Timestamp>;
+  url: string;
+}
+
 export interface TrackBlocks {
   begin_no: number;
   created_at: Generated<Timestamp>;
@@ -631,6 +742,10 @@ export interface DB {
   invoice_numbers: InvoiceNumbers;
   invoice_transitions: InvoiceTransitions;
   invoices: Invoices;
+  notification_digest_settings: NotificationDigestSettings;
+  notification_items: NotificationItems;
+  notification_mails: NotificationMails;
+  notification_preferences: NotificationPreferences;
   offline_reservations: OfflineReservations;
   period_blanks: PeriodBlanks;
   period_closes: PeriodCloses;
@@ -657,6 +772,9 @@ export interface DB {
   sys_user_recovery_codes: SysUserRecoveryCodes;
   sys_user_roles: SysUserRoles;
   sys_users: SysUsers;
+  sys_webhook_deliveries: SysWebhookDeliveries;
+  sys_webhook_delivery_attempts: SysWebhookDeliveryAttempts;
+  sys_webhooks: SysWebhooks;
   track_blocks: TrackBlocks;
   track_low_alerts: TrackLowAlerts;
   tracks: Tracks;

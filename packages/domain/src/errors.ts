@@ -12,6 +12,16 @@ export const ERROR_CODES = {
   },
   BLOCK_OUTSIDE_RANGE: { status: 400, description: 'The block does not lie inside its range, or is not whole booklets of 50.' },
   BAD_REQUEST: { status: 400, description: 'The request is malformed.' },
+  WEBHOOK_TARGET_REFUSED: {
+    status: 400,
+    description:
+      'The webhook URL is not http(s), carries credentials or a fragment, does not resolve, or resolves to an address webhooks may not reach (loopback, private, CGNAT, link-local, unique-local, metadata …); `details` give the reason and the address. Internal targets need WEBHOOK_ALLOW_INTERNAL_TARGETS=true (on-prem).',
+  },
+  WEBHOOK_RISK_NOT_ACKNOWLEDGED: {
+    status: 400,
+    description:
+      'Auth mode ip_only sends webhooks without any credential; it is refused unless the request sets acknowledgeRisk: true.',
+  },
   UNAUTHENTICATED: { status: 401, description: 'No bearer token was sent.' },
   TOKEN_INVALID: { status: 401, description: 'The token is malformed, forged, expired or revoked.' },
   TOKEN_TENANT_MISMATCH: { status: 401, description: "The token was minted for another tenant's stack." },
@@ -95,6 +105,14 @@ export const ERROR_CODES = {
     status: 409,
     description:
       'The dead letter was already put back in its queue (see retriedAt and retryJobId); a new failure is a new dead letter.',
+  },
+  EMAIL_DISABLED: {
+    status: 409,
+    description: 'E-mail is off on this stack (SMTP_HOST is not set): no notification or test e-mail can be sent.',
+  },
+  EMAIL_ADDRESS_MISSING: {
+    status: 409,
+    description: 'The user has no e-mail address; an administrator sets it (PATCH /api/v1/users/{id}).',
   },
   PAYLOAD_TOO_LARGE: { status: 413, description: 'The body exceeds the configured limit.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, description: 'The Content-Type is not accepted by this route.' },

@@ -141,6 +141,63 @@ export const EVENTS = {
       e0402Deadline: z.string(),
     }),
   },
+  InvoiceProcessed: {
+    version: 1,
+    description:
+      "The platform's verdict on a MIG message came back through Turnkey: `accepted` (Turnkey status C, the only success) or `rejected` with the platform's code and its text (Chinese | English | detail). One per message: issue (F0401), cancel (F0501), void (F0701), allowance (G0401/G0501/G0701) or blank numbers (E0402).",
+    payload: z.object({
+      messageId: z.string(),
+      messageType: z.string(),
+      identifier: z.string(),
+      sellerId: z.string().uuid(),
+      siteId: z.string().uuid().nullable(),
+      invoiceNumber: z.string().nullable(),
+      allowanceNumber: z.string().nullable(),
+      yearMonth: z.string().nullable(),
+      outcome: z.enum(['accepted', 'rejected']),
+      code: z.string().nullable(),
+      message: z.string().nullable(),
+      deliveredAt: z.string().nullable(),
+      processedAt: z.string(),
+    }),
+  },
+  TurnkeyUploadSuccess: {
+    version: 1,
+    description:
+      "A batch of MIG messages was handed to Turnkey: each file is in its SRC folder (fsync'd) and the messages are `delivered`. One event per hand-off batch (up to TURNKEY_HANDOFF_BATCH messages), naming each message.",
+    payload: z.object({
+      count: z.number().int(),
+      messages: z.array(
+        z.object({ messageId: z.string(), messageType: z.string(), identifier: z.string(), fileName: z.string() }),
+      ),
+    }),
+  },
+  TurnkeyUploadFailed: {
+    version: 1,
+    description:
+      'A MIG message cannot be handed to Turnkey: `invalid` (its XML cannot be built or fails the XSD check; fix the data and resend) or `dead` (every write retry failed). One per message.',
+    payload: z.object({
+      messageId: z.string(),
+      messageType: z.string(),
+      identifier: z.string(),
+      sellerId: z.string().uuid(),
+      status: z.enum(['invalid', 'dead']),
+      error: z.string(),
+      attempts: z.number().int(),
+    }),
+  },
+  CertificateExpiring: {
+    version: 1,
+    description:
+      "A seller's signing certificate (the PFX Turnkey signs its messages with) expires soon: 30, 14, 7 and 1 days before (and once more when it has expired). Turnkey cannot upload that seller's messages after it expires.",
+    payload: z.object({
+      sellerId: z.string().uuid(),
+      ban: z.string(),
+      name: z.string(),
+      expiresAt: z.string(),
+      daysLeft: z.number().int(),
+    }),
+  },
   DeadlineAtRisk: {
     version: 1,
     description:
@@ -223,6 +280,42 @@ export const EVENTS = {
     description:
       'An invoice import failed as a whole before issuing anything: the file cannot be read (code IMPORT_FILE_INVALID) or the uploader may no longer issue.',
     payload: z.object({ importId: z.string().uuid(), code: z.string(), message: z.string() }),
+  },
+  WebhookDead: {
+    version: 1,
+    description:
+      'A webhook delivery used up its tries (10, about 3 days: 1 min, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h apart) without a 2xx answer and is `dead` in the delivery log (GET /api/v1/webhooks/{id}/deliveries?status=dead), where it can be redelivered. Once per delivery. Never sent to the subscription it is about, and a dead delivery of a WebhookDead event raises no further one.',
+    payload: z.object({
+      webhookId: z.string().uuid(),
+      deliveryId: z.string(),
+      /** The Standard Webhooks `webhook-id` every try carried. */
+      webhookMessageId: z.string(),
+      eventId: z.string().uuid(),
+      eventType: z.string(),
+      /** The URL without its query string. */
+      target: z.string(),
+      attempts: z.number().int(),
+      lastStatusCode: z.number().int().nullable(),
+      lastError: z.string().nullable(),
+      firstAttemptAt: z.string().nullable(),
+      deadAt: z.string(),
+    }),
+  },
+  ClientNotificationSent: {
+    version: 1,
+    description:
+      "A notification e-mail was accepted by the SMTP server (docs/notifications.md). One per mail, written in the transaction that marks it sent: the recipient user, the kind of mail (`immediate`: one event; `digest`: several collected; `test`: the user's own test mail, no event), the notification kinds and the events it covered. The address itself is not in the event.",
+    payload: z.object({
+      mailId: z.string().regex(/^\d+$/),
+      userId: z.string().uuid(),
+      kind: z.enum(['immediate', 'digest', 'test']),
+      notificationKinds: z.array(z.string()),
+      events: z.array(z.object({ eventId: z.string().uuid(), eventType: z.string() })),
+      /** SMTP tries this mail took, the successful one included. */
+      attempts: z.number().int().min(1),
+      smtpMessageId: z.string().nullable(),
+      sentAt: z.string(),
+    }),
   },
 } as const satisfies Record<string, { version: number; description: string; payload: z.ZodTypeAny }>;
 

@@ -9,3 +9,4 @@ export * from './redis.ts';
 export * from './registry.ts';
 export * from './requeue.ts';
 export * from './timeout.ts';
+export * from './webhook.ts';

@@ -129,6 +129,14 @@ export const JOBS = {
     description:
       "Compare a day's hand-offs per message type with the platform's SummaryResult; store each difference and announce them with one TurnkeyReconciliationDiffers event.",
   }),
+  'certificate.watch': define({
+    payload: z.object({}),
+    priority: 'P3',
+    timeout: 'general',
+    retry: { kind: 'exponential', attempts: 3, baseMs: MINUTE },
+    description:
+      "Announce sellers' signing certificates that expire within 30, 14, 7 or 1 days, or have expired (CertificateExpiring, once per threshold).",
+  }),
   'period.close': define({
     // A period (ROC year + even month) to close alone; without it, every period that has ended.
     payload: z.object({
@@ -156,6 +164,44 @@ export const JOBS = {
     retry: { kind: 'exponential', attempts: 5, baseMs: 30_000 },
     description:
       'Read an uploaded import file (CSV or JSON lines), check every invoice, then issue them one by one as the uploader, logging each outcome; resumes where a killed run stopped and never issues an invoice twice.',
+  }),
+  'webhook.deliver': define({
+    payload: z.object({}),
+    // A process step (P2, beside event delivery). One run per worker process at a time keeps up to
+    // WEBHOOK_CONCURRENCY requests in flight, claiming more as they finish, for about 20 s; a request may take
+    // 60 s (large payloads), hence the report timeout. Each delivery keeps its own retry schedule (1 min …
+    // 24 h, 10 tries) in sys_webhook_deliveries; this job only sends what is due. Scheduled every 5 s and
+    // nudged when deliveries are added.
+    priority: 'P2',
+    timeout: 'report',
+    retry: { kind: 'exponential', attempts: 3, baseMs: 5_000 },
+    description:
+      'Send the due webhook deliveries (claimed with SKIP LOCKED and a lease, at most WEBHOOK_CONCURRENCY_PER_SUBSCRIPTION per subscription), signed, to addresses checked again before each try; record each try; retry 1 min … 24 h, the tenth failure is dead with a WebhookDead event.',
+  }),
+  'webhook.cleanup': define({
+    payload: z.object({}),
+    priority: 'P4',
+    timeout: 'general',
+    retry: { kind: 'exponential', attempts: 3, baseMs: MINUTE },
+    description: 'Delete webhook deliveries (and their tries) older than WEBHOOK_LOG_RETENTION_DAYS (90).',
+  }),
+  'notification.send': define({
+    payload: z.object({}),
+    // A process step (platform plan §9 puts notifications in P2). Each mail keeps its own tries in
+    // notification_mails (1 min … 4 h, then failed); this job only drains what is due.
+    priority: 'P2',
+    timeout: 'general',
+    retry: { kind: 'exponential', attempts: 3, baseMs: 5_000 },
+    description:
+      'Send the due notification e-mails over SMTP (claimed with SKIP LOCKED, behind the smtp circuit breaker); a sent mail is marked with its ClientNotificationSent event in one transaction, a failed try waits (1 min … 4 h), the sixth failure gives up.',
+  }),
+  'notification.digest': define({
+    payload: z.object({}),
+    priority: 'P3',
+    timeout: 'general',
+    retry: { kind: 'exponential', attempts: 3, baseMs: MINUTE },
+    description:
+      "Collect each user's waiting digest items into one mail once their digest is due (every hour, or daily at their Asia/Taipei hour).",
   }),
 } as const;
 

@@ -1,6 +1,7 @@
 /**
  * Business rate limits (platform plan §3.1), on top of Nginx's per-IP limit: general API 300/min
- * per device or client (per user for people, per IP before authentication), report exports 5/hour.
+ * per device or client (per user for people, per IP before authentication), report exports 5/hour, and
+ * screens polling a live view 120/min (their own bucket, instead of the general one).
  * Headers follow the IETF RateLimit draft; a refused call is 429 with Retry-After.
  */
 import { DomainError } from '@app/domain';
@@ -49,6 +50,15 @@ export function installRateLimiter(app: FastifyInstance, deps: AppDeps): void {
   app.addHook('onRequest', async (req, reply) => {
     if (!req.routeOptions.url?.startsWith(API_PREFIX)) return;
     const key = callerKey(req);
+    // Screens polling a live view (every 5 s) have their own budget instead of the general one.
+    if (req.routeOptions.config?.rateLimit === 'poll') {
+      await enforceBuckets(
+        deps.limiter,
+        [{ name: 'poll', key, limit: config.RATE_LIMIT_POLL_PER_MINUTE, windowMs: 60_000 }],
+        reply,
+      );
+      return;
+    }
     const buckets: Bucket[] = [{ name: 'general', key, limit: config.RATE_LIMIT_GENERAL_PER_MINUTE, windowMs: 60_000 }];
     if (req.routeOptions.config?.rateLimit === 'export') {
       buckets.push({ name: 'export', key, limit: config.RATE_LIMIT_EXPORT_PER_HOUR, windowMs: 3_600_000 });

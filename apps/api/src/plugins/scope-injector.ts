@@ -30,7 +30,13 @@ export const routeRegistry = (app: FastifyInstance): RouteInfo[] => (app as unkn
 /** Revocation and role changes reach a cached principal within this time. */
 export const PRINCIPAL_CACHE_MS = 5_000;
 
-export function installScopeInjector(app: FastifyInstance, deps: AppDeps): { clearCache: () => void } {
+/** A verified access token: who it speaks for and until when (ms since the epoch). */
+export type TokenAuthenticator = (token: string) => Promise<{ principal: Principal; expiresAt: number }>;
+
+export function installScopeInjector(
+  app: FastifyInstance,
+  deps: AppDeps,
+): { clearCache: () => void; authenticateToken: TokenAuthenticator } {
   const infos: RouteInfo[] = [];
   app.decorate('routeInfos', infos);
 
@@ -70,7 +76,11 @@ export function installScopeInjector(app: FastifyInstance, deps: AppDeps): { cle
     if (!header) throw new DomainError('UNAUTHENTICATED', 'This route needs a bearer token (Authorization: Bearer <token>).');
     const m = /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(header);
     if (!m) throw new DomainError('TOKEN_INVALID', "The Authorization header must be 'Bearer <token>'.");
-    const token = m[1] as string;
+    return (await authenticateToken(m[1] as string)).principal;
+  }
+
+  /** The principal behind an access token (also for the WebSocket channel, whose token comes in a message). */
+  async function authenticateToken(token: string): Promise<{ principal: Principal; expiresAt: number }> {
     const claims = await deps.tokens.verify(token, 'user', 'client');
     let principal: Principal | null;
     if (claims.typ === 'user') {
@@ -84,7 +94,7 @@ export function installScopeInjector(app: FastifyInstance, deps: AppDeps): { cle
     if (principal.kind === 'client' && (claims.iat ?? 0) < principal.tokensValidFrom) {
       throw new DomainError('TOKEN_INVALID', "The client's secret was rotated after this token was issued; get a new token.");
     }
-    return principal;
+    return { principal, expiresAt: (claims.exp ?? 0) * 1000 };
   }
 
   // Authenticate (onRequest, before the body is read) — rate limiting is registered right after,
@@ -95,7 +105,7 @@ export function installScopeInjector(app: FastifyInstance, deps: AppDeps): { cle
     req.ctx.principal = await authenticate(req);
   });
 
-  return { clearCache: () => cache.clear() };
+  return { clearCache: () => cache.clear(), authenticateToken };
 }
 
 /**

@@ -1,15 +1,21 @@
 import type { Database } from '@app/db';
-import type { JobHandlers } from '@app/jobs';
+import type { CircuitBreakerRegistry, JobHandlers } from '@app/jobs';
 import type { XsdValidator } from '@app/xsd';
 import type { ApiServices } from '../api-services.ts';
+import type { Mailer } from '../notification/mailer.ts';
 import type { SubscriberRegistry } from '../subscribers.ts';
+import type { WebhookDeliverer } from '../webhook/deliverer.ts';
+import { createCertificateWatchHandler } from './certificate.watch.ts';
 import { createEventDispatchHandler } from './event.dispatch.ts';
 import { createImportInvoicesHandler } from './import.invoices.ts';
 import { createMaintenanceCleanupHandler } from './maintenance.cleanup.ts';
+import { createNotificationDigestHandler, createNotificationSendHandler } from './notification.ts';
 import { createPeriodCloseHandler } from './period.close.ts';
 import { createTurnkeyReconcileHandler } from './turnkey.reconcile.ts';
 import { createTurnkeyDeadlinesHandler, createTurnkeyHandoffHandler, createTurnkeyResultsHandler } from './turnkey.ts';
 import { createTurnkeyUnpackHandler } from './turnkey.unpack.ts';
+import { createWebhookCleanupHandler } from './webhook.cleanup.ts';
+import { createWebhookDeliverHandler } from './webhook.deliver.ts';
 
 /** The production handler of every job in the registry (the type makes a missing one a compile error). */
 export function createHandlers(deps: {
@@ -29,6 +35,17 @@ export function createHandlers(deps: {
     /** Day folders of Unpack/BAK older than this are not walked (TURNKEY_UNPACK_LOOKBACK_DAYS). */
     unpackLookbackDays?: number;
   };
+  /** E-mail notifications; without, or with `mailer: null` (no SMTP_HOST), mails stay queued. */
+  notification?: {
+    mailer: Mailer | null;
+    publicUrl: string | null;
+    /** Where the `smtp` breaker lives (default: the process's breakers). */
+    breakers?: CircuitBreakerRegistry;
+    /** Ask for a notification.send run (after digests were queued). */
+    kick?: () => Promise<void>;
+  };
+  /** Webhooks: the process's sender (without one, webhook.deliver skips) and the log's retention. */
+  webhooks?: { deliverer?: WebhookDeliverer; retentionDays?: number };
 }): JobHandlers {
   const tk = deps.turnkey ?? { validator: null, batchSize: 1_000 };
   return {
@@ -56,6 +73,19 @@ export function createHandlers(deps: {
     'event.dispatch': createEventDispatchHandler(deps),
     'maintenance.cleanup': createMaintenanceCleanupHandler(deps),
     'period.close': createPeriodCloseHandler(deps),
+    'certificate.watch': createCertificateWatchHandler(deps),
     'import.invoices': createImportInvoicesHandler(deps),
+    'webhook.deliver': createWebhookDeliverHandler({ deliverer: deps.webhooks?.deliverer }),
+    'webhook.cleanup': createWebhookCleanupHandler({ db: deps.db, retentionDays: deps.webhooks?.retentionDays }),
+    'notification.send': createNotificationSendHandler({
+      db: deps.db,
+      mailer: deps.notification?.mailer ?? null,
+      ...(deps.notification?.breakers ? { breakers: deps.notification.breakers } : {}),
+    }),
+    'notification.digest': createNotificationDigestHandler({
+      db: deps.db,
+      publicUrl: deps.notification?.mailer ? deps.notification.publicUrl : null,
+      ...(deps.notification?.kick ? { kick: deps.notification.kick } : {}),
+    }),
   };
 }

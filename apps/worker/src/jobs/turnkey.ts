@@ -13,6 +13,7 @@ import { circuitBreakers, EVENTS, type JobHandler } from '@app/jobs';
 import type { XsdValidator } from '@app/xsd';
 import { sql } from 'kysely';
 import { createPool, type Pool } from 'mysql2/promise';
+import { removeStaleTemps } from '../turnkey/files.ts';
 import { handOffBatch } from '../turnkey/handoff.ts';
 import { createRenderer } from '../turnkey/render.ts';
 import { pollResults } from '../turnkey/results.ts';
@@ -53,6 +54,9 @@ export function createTurnkeyHandoffHandler(deps: {
     if (!root) return 'skipped';
     const started = Date.now();
     let delivered = 0;
+    // Temp files of a hand-off whose process died mid-write (an hour old: no write takes that long).
+    const stale = await folderBreaker().run(() => removeStaleTemps(root, 3_600_000));
+    if (stale > 0) log.info({ removed: stale }, 'removed temp files left by an interrupted hand-off');
     const lane = async () => {
       for (;;) {
         signal.throwIfAborted();

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export type MessageType = 'F0401' | 'F0501' | 'F0701' | 'G0401' | 'G0501' | 'G0701' | 'E0401' | 'E0402';
@@ -99,4 +99,32 @@ export async function handedOff(root: string, type: MessageType, names: readonly
     }
   }
   return found;
+}
+
+const TEMP_RE = /^\..+\.[0-9a-f]{12}\.tmp$/;
+
+/**
+ * Removes the temp files (`.<name>.<random>.tmp` beside SRC) a hand-off left when its process died between
+ * writing and renaming — older than `olderThanMs`, so a write in progress is never touched. Turnkey ignores
+ * them (they are not in SRC); this keeps the folders clean. Returns how many were removed.
+ */
+export async function removeStaleTemps(root: string, olderThanMs: number, now = Date.now()): Promise<number> {
+  let removed = 0;
+  for (const cat of ['B2SSTORAGE', 'B2PMESSAGE']) {
+    const base = join(root, 'UpCast', cat);
+    const types = await readdir(base).catch(() => [] as string[]);
+    for (const type of types) {
+      const dir = join(base, type);
+      for (const name of await readdir(dir).catch(() => [] as string[])) {
+        if (!TEMP_RE.test(name)) continue;
+        const path = join(dir, name);
+        const st = await stat(path).catch(() => null);
+        if (st?.isFile() && now - st.mtimeMs > olderThanMs) {
+          await rm(path, { force: true });
+          removed++;
+        }
+      }
+    }
+  }
+  return removed;
 }

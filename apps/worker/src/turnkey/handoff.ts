@@ -19,6 +19,7 @@
  *    1 h, 4 h), then `dead`.
  */
 import type { Database } from '@app/db';
+import { EVENTS } from '@app/jobs';
 import { sql } from 'kysely';
 import { fsyncDir, handedOff, handOffFileName, type MessageType, srcDir, writeAtomically } from './files.ts';
 
@@ -170,25 +171,28 @@ export async function handOffBatch(deps: HandOffDeps): Promise<HandOffResult> {
     else delivered.push({ id: d.m.id, file: d.file });
   }
 
+  // Each change with its event, in one statement: TurnkeyUploadSuccess once per batch, TurnkeyUploadFailed per message.
   if (delivered.length > 0) {
     await sql`
-      UPDATE turnkey_messages m
-         SET status = 'delivered', file_name = v.file, delivered_at = now(), last_error = NULL, updated_at = now()
-        FROM (SELECT unnest(${delivered.map((x) => x.id)}::bigint[]) AS id, unnest(${delivered.map((x) => x.file)}::text[]) AS file) v
-       WHERE m.id = v.id AND m.status = 'pending'`.execute(db);
+      WITH d AS (
+        UPDATE turnkey_messages m
+           SET status = 'delivered', file_name = v.file, delivered_at = now(), last_error = NULL, updated_at = now()
+          FROM (SELECT unnest(${delivered.map((x) => x.id)}::bigint[]) AS id, unnest(${delivered.map((x) => x.file)}::text[]) AS file) v
+         WHERE m.id = v.id AND m.status = 'pending'
+        RETURNING m.id, m.message_type, m.identifier, m.file_name
+      )
+      INSERT INTO sys_outbox (event_type, event_version, aggregate_type, aggregate_id, payload)
+      SELECT 'TurnkeyUploadSuccess', ${EVENTS.TurnkeyUploadSuccess.version}, 'turnkey_message', min(d.id)::text,
+             jsonb_build_object('count', count(*), 'messages',
+               jsonb_agg(jsonb_build_object('messageId', d.id::text, 'messageType', d.message_type,
+                                            'identifier', d.identifier, 'fileName', d.file_name) ORDER BY d.id))
+        FROM d HAVING count(*) > 0`.execute(db);
   }
-  if (invalid.length > 0) {
-    await sql`
-      UPDATE turnkey_messages m
-         SET status = 'invalid', last_error = v.error, updated_at = now()
-        FROM (SELECT unnest(${invalid.map((x) => x.id)}::bigint[]) AS id, unnest(${invalid.map((x) => x.error)}::text[]) AS error) v
-       WHERE m.id = v.id AND m.status = 'pending'`.execute(db);
-  }
+  const dead: { id: string; error: string }[] = [];
   for (const f of failed) {
     const delay = delays[f.attempts - 1];
     if (delay === undefined) {
-      await sql`UPDATE turnkey_messages SET status = 'dead', last_error = ${f.error}, updated_at = now()
-                 WHERE id = ${f.id} AND status = 'pending'`.execute(db);
+      dead.push(f);
       result.dead++;
     } else {
       await sql`UPDATE turnkey_messages
@@ -196,6 +200,25 @@ export async function handOffBatch(deps: HandOffDeps): Promise<HandOffResult> {
                  WHERE id = ${f.id} AND status = 'pending'`.execute(db);
       result.retrying++;
     }
+  }
+  for (const [status, list] of [
+    ['invalid', invalid],
+    ['dead', dead],
+  ] as const) {
+    if (list.length === 0) continue;
+    await sql`
+      WITH f AS (
+        UPDATE turnkey_messages m
+           SET status = ${status}, last_error = v.error, updated_at = now()
+          FROM (SELECT unnest(${list.map((x) => x.id)}::bigint[]) AS id, unnest(${list.map((x) => x.error)}::text[]) AS error) v
+         WHERE m.id = v.id AND m.status = 'pending'
+        RETURNING m.id, m.message_type, m.identifier, m.seller_id, m.status, m.last_error, m.attempts
+      )
+      INSERT INTO sys_outbox (event_type, event_version, aggregate_type, aggregate_id, payload)
+      SELECT 'TurnkeyUploadFailed', ${EVENTS.TurnkeyUploadFailed.version}, 'turnkey_message', f.id::text,
+             jsonb_build_object('messageId', f.id::text, 'messageType', f.message_type, 'identifier', f.identifier,
+                                'sellerId', f.seller_id, 'status', f.status, 'error', f.last_error, 'attempts', f.attempts)
+        FROM f`.execute(db);
   }
   result.delivered = delivered.length;
   result.invalid = invalid.length;

@@ -9,8 +9,8 @@
  */
 import type { Database } from '@app/db';
 import { turnkeyError, turnkeyLogIdentifiers, turnkeyOutcome } from '@app/domain';
-import { sql } from 'kysely';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
+import { settleMessages, type Verdict } from './settle.ts';
 
 /** How much earlier than our hand-off Turnkey's clock may stamp the row (clock skew between hosts). */
 const SKEW_MS = 5 * 60_000;
@@ -82,11 +82,7 @@ export async function pollResults(deps: { db: Database; turnkey: Pool; batchSize
     else result.inFlight++;
   }
 
-  if (accepted.length > 0) {
-    await sql`UPDATE turnkey_messages SET status = 'accepted', result_code = NULL, result_message = NULL,
-                     result_at = now(), updated_at = now()
-               WHERE id = ANY(${accepted}::bigint[]) AND status = 'delivered'`.execute(db);
-  }
+  const verdicts: Verdict[] = accepted.map((id) => ({ id, outcome: 'accepted' }));
   for (const { id, row } of rejected) {
     const [events] = await turnkey.query<EventRow[]>(
       `SELECT SEQNO, SUBSEQNO, UUID, ERRORCODE, MESSAGE1, MESSAGE2, MESSAGE3, MESSAGE4, MESSAGE5, MESSAGE6
@@ -102,11 +98,9 @@ export async function pollResults(deps: { db: Database; turnkey: Pool; batchSize
           messages: [ev.MESSAGE1, ev.MESSAGE2, ev.MESSAGE3, ev.MESSAGE4, ev.MESSAGE5, ev.MESSAGE6],
         })
       : { code: 'UNKNOWN', zh: null, en: null, detail: 'Turnkey logged E without a system event' };
-    const text = [err.zh, err.en, err.detail].filter(Boolean).join(' | ');
-    await sql`UPDATE turnkey_messages SET status = 'rejected', result_code = ${err.code}, result_message = ${text.slice(0, 2000)},
-                     result_at = now(), updated_at = now()
-               WHERE id = ${id} AND status = 'delivered'`.execute(db);
+    verdicts.push({ id, outcome: 'rejected', code: err.code, text: [err.zh, err.en, err.detail].filter(Boolean).join(' | ') });
   }
+  await settleMessages(db, verdicts);
   result.accepted = accepted.length;
   result.rejected = rejected.length;
   return result;

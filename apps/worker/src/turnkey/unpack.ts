@@ -41,6 +41,7 @@ import {
 } from '@app/domain';
 import { sql } from 'kysely';
 import type { ApiServices } from '../api-services.ts';
+import { settleMessages } from './settle.ts';
 
 export const UNPACK_KINDS = ['ProcessResult', 'SummaryResult', 'E0501'] as const;
 export type UnpackKind = (typeof UNPACK_KINDS)[number];
@@ -252,16 +253,10 @@ async function applyProcessResult(trx: Tx, file: UnpackFile, pr: ProcessResultFi
       rejected.push({ id, code: err.code, text: text.slice(0, 2000) });
     }
   }
-  if (accepted.length > 0) {
-    await sql`UPDATE turnkey_messages SET status = 'accepted', result_code = NULL, result_message = NULL,
-                     result_at = now(), updated_at = now()
-               WHERE id = ANY(${accepted}::bigint[]) AND status = 'delivered'`.execute(trx);
-  }
-  for (const r of rejected) {
-    await sql`UPDATE turnkey_messages SET status = 'rejected', result_code = ${r.code}, result_message = ${r.text},
-                     result_at = now(), updated_at = now()
-               WHERE id = ${r.id} AND status = 'delivered'`.execute(trx);
-  }
+  await settleMessages(trx, [
+    ...accepted.map((id) => ({ id, outcome: 'accepted' as const })),
+    ...rejected.map((r) => ({ id: r.id, outcome: 'rejected' as const, code: r.code, text: r.text })),
+  ]);
   return { ...details, accepted: accepted.length, rejected: rejected.length, notWaiting, tooOld, ambiguous };
 }
 

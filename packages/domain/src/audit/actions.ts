@@ -145,6 +145,55 @@ export const AUDIT_ACTIONS = {
     target: 'dead_letter',
     description: 'Dead letters older than a given age (optionally of one job type or status) were deleted.',
   },
+  'webhook.create': {
+    category: 'admin',
+    target: 'webhook',
+    description:
+      'A webhook subscription was created (its signing secret or generated bearer token was shown once, never logged).',
+  },
+  'webhook.update': {
+    category: 'admin',
+    target: 'webhook',
+    description:
+      "A webhook subscription's URL, event filter, description or auth mode changed (note.riskAcknowledged for ip_only).",
+  },
+  'webhook.enable': { category: 'admin', target: 'webhook', description: 'A disabled webhook subscription was enabled again.' },
+  'webhook.disable': {
+    category: 'admin',
+    target: 'webhook',
+    description: 'A webhook subscription was disabled by hand (one click); nothing is sent to it until it is enabled.',
+  },
+  'webhook.delete': {
+    category: 'admin',
+    target: 'webhook',
+    description: 'A webhook subscription was deleted with its delivery log.',
+  },
+  'webhook.secret_rotate': {
+    category: 'admin',
+    target: 'webhook',
+    description:
+      "A webhook subscription's signing secret (or bearer token) was replaced; the new one was shown once, the previous secret signs too until note.previousSecretExpiresAt.",
+  },
+  'webhook.redeliver': {
+    category: 'admin',
+    target: 'webhook_delivery',
+    description: 'A webhook delivery was sent again by hand (same webhook-id), or a pending one was made due now.',
+  },
+  'webhook.test': {
+    category: 'admin',
+    target: 'webhook_delivery',
+    description: 'A test event (WebhookTest) was queued to a webhook subscription.',
+  },
+  'notification.preferences_set': {
+    category: 'admin',
+    target: 'user',
+    description: 'A user replaced their own e-mail notification preferences (per kind: off, immediate, digest; the digest time).',
+  },
+  'notification.test_email': {
+    category: 'admin',
+    target: 'notification_mail',
+    description: 'A user queued a test e-mail to their own address.',
+  },
   'audit.export': { category: 'export', target: 'audit_log', description: 'The audit log was exported as CSV.' },
 } as const satisfies Record<string, { category: 'auth' | 'admin' | 'export' | 'invoice'; target: string; description: string }>;
 

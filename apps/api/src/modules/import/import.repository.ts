@@ -64,6 +64,26 @@ export async function findImport(db: DbOrTx, tenantId: string, id: string): Prom
     .executeTakeFirst();
 }
 
+/** What GET /api/v1/imports/{id}/status shows (status and counts), with the uploader for the visibility check. */
+export async function findImportStatus(db: DbOrTx, tenantId: string, id: string) {
+  return db
+    .selectFrom('import_files')
+    .select([
+      'id',
+      'status',
+      'rows_total',
+      'rows_valid',
+      'rows_issued',
+      'rows_duplicate',
+      'rows_failed',
+      'error_code',
+      'created_by',
+    ])
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
 /** The import of this file (by SHA-256) that counts: any but a failed one (import_files_sha_once). */
 export async function findImportOfFile(db: DbOrTx, tenantId: string, sha256: string): Promise<ImportFileRow | undefined> {
   return db

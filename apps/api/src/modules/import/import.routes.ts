@@ -4,10 +4,12 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ModuleDeps } from '../../app.ts';
+import { replyLive, snapshotOf } from '../../lib/live-status.ts';
 import { schemaErrors } from '../invoice/invoice.service.ts';
 import {
   importLogView,
   importParams,
+  importStatusView,
   importView,
   listImportLogsQuery,
   listImportsQuery,
@@ -23,6 +25,14 @@ export async function importRoutes(root: FastifyInstance, deps: ModuleDeps) {
   const app = root.withTypeProvider<ZodTypeProvider>();
   const svc = createImportService(deps);
   const maxBytes = deps.config.INVOICE_IMPORT_MAX_BYTES;
+
+  // WebSocket topic `import:<id>` (modules/live): the same view as GET /api/v1/imports/{id}/status.
+  deps.live.register('import', {
+    access: 'import.upload',
+    argPattern: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+    key: (_ctx, id) => `import:${id.toLowerCase()}`,
+    read: (ctx, id) => svc.status(ctx, id.toLowerCase()),
+  });
 
   // Multipart only for this module's upload route; the file is buffered (bounded by INVOICE_IMPORT_MAX_BYTES).
   await root.register(multipart, {
@@ -110,6 +120,24 @@ export async function importRoutes(root: FastifyInstance, deps: ModuleDeps) {
       },
     },
     (req) => svc.get(req.ctx, req.params.id),
+  );
+
+  app.get(
+    '/api/v1/imports/:id/status',
+    {
+      config: { access: 'import.upload', rateLimit: 'poll' },
+      schema: {
+        operationId: 'getInvoiceImportStatus',
+        tags,
+        summary: 'Status and counts of one import, for a screen to poll with If-None-Match (304 while unchanged)',
+        description:
+          'Read at most once per LIVE_CACHE_MS (1.5 s) per import. Answers a strong ETag and Cache-Control: private, no-cache; ' +
+          "an unchanged status answers 304 with no body. Counts in the 'poll' rate-limit bucket. docs/integration-guide.md §9.",
+        params: importParams,
+        response: { 200: importStatusView, 304: z.null().describe('Not modified: the ETag you sent is current') },
+      },
+    },
+    async (req, reply) => replyLive(req, reply, snapshotOf(await svc.status(req.ctx, req.params.id))),
   );
 
   app.get(

@@ -61,6 +61,16 @@ export const importView = z.object({
 });
 export type ImportView = z.infer<typeof importView>;
 
+/** GET /api/v1/imports/{id}/status: what a screen following the import polls. */
+export const importStatusView = z.object({
+  id: z.string(),
+  status: z.enum(IMPORT_STATUSES),
+  counts,
+  /** Why the whole import failed (the message and details: GET /api/v1/imports/{id}). */
+  errorCode: z.string().nullable(),
+});
+export type ImportStatusView = z.infer<typeof importStatusView>;
+
 export const importLogView = z.object({
   /** 1-based position of the invoice in the file. */
   row: z.number().int(),

@@ -13,6 +13,7 @@ import type { Principal, RequestContext } from '../../context.ts';
 import {
   findImport,
   findImportOfFile,
+  findImportStatus,
   type ImportFileRow,
   insertImport,
   listImports,
@@ -20,6 +21,7 @@ import {
 } from './import.repository.ts';
 import type {
   ImportLogView,
+  ImportStatusView,
   ImportView,
   ListImportLogsQuery,
   ListImportsQuery,
@@ -27,7 +29,7 @@ import type {
   UploadFields,
 } from './import.schemas.ts';
 
-type Deps = Pick<ModuleDeps, 'db' | 'tenant' | 'config' | 'storage' | 'now'>;
+type Deps = Pick<ModuleDeps, 'db' | 'tenant' | 'config' | 'storage' | 'now' | 'live'>;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -186,6 +188,28 @@ export function createImportService(deps: Deps) {
 
     async get(ctx: RequestContext, id: string): Promise<ImportView> {
       return importViewOf(await visibleImport(ctx, id));
+    },
+
+    /**
+     * Status and counts only, read at most once per LIVE_CACHE_MS per import (the row is cached, the
+     * visibility rule of `get` applied to every caller).
+     */
+    async status(ctx: RequestContext, id: string): Promise<ImportStatusView> {
+      const creator = visibleCreator(principalOf(ctx));
+      const r = await deps.live.cache.get(`import:${id}`, () => findImportStatus(db, tenant.id, id));
+      if (!r || (creator !== null && r.created_by !== creator)) throw new DomainError('NOT_FOUND', `No import ${id} of yours.`);
+      return {
+        id: r.id,
+        status: r.status as ImportStatusView['status'],
+        counts: {
+          total: r.rows_total,
+          valid: r.rows_valid,
+          issued: r.rows_issued,
+          duplicate: r.rows_duplicate,
+          failed: r.rows_failed,
+        },
+        errorCode: r.error_code,
+      };
     },
 
     async logs(

@@ -15,6 +15,7 @@ const sellerColumns = [
   'email',
   'turnkey_routing_id',
   'qr_aes_key_fp',
+  sql<string | null>`certificate_expires_at::text`.as('certificate_expires_at'),
   'status',
   'created_at',
   'updated_at',
@@ -68,6 +69,7 @@ export async function insertSeller(
     turnkey_routing_id: string | null;
     qr_aes_key_enc: string | null;
     qr_aes_key_fp: string | null;
+    certificate_expires_at: string | null;
   },
 ): Promise<string> {
   try {
@@ -91,6 +93,8 @@ export async function updateSeller(
     status: string;
     qr_aes_key_enc: string;
     qr_aes_key_fp: string;
+    certificate_expires_at: string | null;
+    certificate_alerted_days: null;
   }>,
 ): Promise<void> {
   await trx

@@ -9,6 +9,9 @@ export const qrAesKey = z
   .string()
   .regex(/^[0-9A-Fa-f]{32}$/, "32 hex characters (the key MOF's QRCode tool derives from the seller's password seed)");
 
+/** The signing certificate's expiry date (as printed on it), YYYY-MM-DD. */
+const certificateDate = z.iso.date('a date, YYYY-MM-DD');
+
 export const createSellerBody = z.strictObject({
   ban,
   name: text(1, 60),
@@ -18,6 +21,7 @@ export const createSellerBody = z.strictObject({
   email: z.email().max(400).optional(),
   turnkeyRoutingId: text(1, 64).optional(),
   qrAesKey: qrAesKey.optional(),
+  certificateExpiresAt: certificateDate.optional(),
 });
 export type CreateSellerInput = z.infer<typeof createSellerBody>;
 
@@ -28,6 +32,7 @@ export const updateSellerBody = z.strictObject({
   telephone: text(1, 26).nullable().optional(),
   email: z.email().max(400).nullable().optional(),
   turnkeyRoutingId: text(1, 64).nullable().optional(),
+  certificateExpiresAt: certificateDate.nullable().optional(),
   status: z.enum(['active', 'disabled']).optional(),
 });
 export type UpdateSellerInput = z.infer<typeof updateSellerBody>;
@@ -47,6 +52,8 @@ export const sellerView = z.object({
   qrKeySet: z.boolean(),
   /** First 8 hex characters of SHA-256 of the key, to tell keys apart without revealing them. */
   qrKeyFingerprint: z.string().nullable(),
+  /** When the signing certificate Turnkey uses for this seller expires (YYYY-MM-DD), if entered. */
+  certificateExpiresAt: z.string().nullable(),
   status: z.enum(['active', 'disabled']),
   createdAt: z.string(),
   updatedAt: z.string(),

@@ -41,6 +41,7 @@ const toSeller = (r: SellerRow): SellerView => ({
   turnkeyRoutingId: r.turnkey_routing_id,
   qrKeySet: r.qr_aes_key_fp !== null,
   qrKeyFingerprint: r.qr_aes_key_fp,
+  certificateExpiresAt: r.certificate_expires_at,
   status: r.status === 'disabled' ? 'disabled' : 'active',
   createdAt: r.created_at.toISOString(),
   updatedAt: r.updated_at.toISOString(),
@@ -104,6 +105,7 @@ export function createSellerService(deps: Deps) {
         telephone: input.telephone ?? null,
         email: input.email ?? null,
         turnkey_routing_id: input.turnkeyRoutingId ?? null,
+        certificate_expires_at: input.certificateExpiresAt ?? null,
         ...(input.qrAesKey ? sealKey(input.qrAesKey) : { qr_aes_key_enc: null, qr_aes_key_fp: null }),
       });
       const after = toSeller(await seller(trx, ctx, id));
@@ -122,6 +124,10 @@ export function createSellerService(deps: Deps) {
         email: input.email,
         turnkey_routing_id: input.turnkeyRoutingId,
         status: input.status,
+        // A new date (or none) starts the expiry announcements over.
+        ...(input.certificateExpiresAt !== undefined && input.certificateExpiresAt !== before.certificateExpiresAt
+          ? { certificate_expires_at: input.certificateExpiresAt, certificate_alerted_days: null }
+          : {}),
       });
       const after = toSeller(await seller(trx, ctx, id));
       ctx.audit = { ...ctx.audit, target: { type: 'seller', id }, before, after };

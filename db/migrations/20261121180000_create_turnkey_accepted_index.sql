@@ -1,0 +1,14 @@
+-- The dashboard (GET /api/v1/dashboard/summary, polled by every open back-office screen and cached only
+-- LIVE_CACHE_MS per data scope) counts the Turnkey messages accepted today. turnkey_messages keeps one row
+-- per message ever queued (one per invoice at least), and no index covered "accepted since", so the count was
+-- a sequential scan of the whole table: 67 ms and 180 MB read at 1,000,000 messages, every 1.5 s per scope.
+--
+-- This partial index holds only accepted messages, by result time, with the seller for the scope filter:
+-- the count becomes an index-only scan of today's part (0.3 ms). Issuing pays nothing for it (a new message
+-- is pending, outside the predicate); the results poller adds one entry per acceptance. It costs about
+-- 40 bytes per accepted message (39 MB per 1,000,000).
+--
+-- The not-yet-accepted counts need no new index: pending (turnkey_messages_due_idx), delivered
+-- (turnkey_messages_delivered_identifier_idx) and rejected/invalid/dead (turnkey_messages_attention_idx) are
+-- combined by a BitmapOr. Plans: db/queries/dashboard.*.explain.txt.
+CREATE INDEX turnkey_messages_accepted_idx ON turnkey_messages (result_at, seller_id) WHERE status = 'accepted';

@@ -1,0 +1,5 @@
+export * from './address.ts';
+export * from './auth.ts';
+export * from './retry.ts';
+export * from './signature.ts';
+export * from './target.ts';
