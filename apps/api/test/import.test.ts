@@ -98,7 +98,10 @@ describe('POST /api/v1/imports → worker → GET /api/v1/imports/{id}', () => {
       counts: { total: 7, valid: 6, issued: 3, duplicate: 0, failed: 4 },
       error: null,
     });
-    expect(done.startedAt && done.validatedAt && done.finishedAt).toBeTruthy();
+    // Each step's time is there, and they come in order: started ≤ validated ≤ finished.
+    const steps = [done.startedAt, done.validatedAt, done.finishedAt].map((x: string | null) => Date.parse(x ?? ''));
+    expect(steps.every(Number.isFinite)).toBe(true);
+    expect([...steps].sort((a, b) => a - b)).toEqual(steps);
     expect(await countInvoices(t)).toBe(before + 3);
     expect(await countInvoices(t, `import:${queued.id}`)).toBe(3);
 

@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { nodeFetch, sessionTokens, startApiServer } from '../../test/http-server.ts';
 import { renderApp } from '../../test/render.tsx';
@@ -27,17 +27,21 @@ describe('App routes', () => {
     fireEvent.change(screen.getByLabelText('密碼'), { target: { value: 'correct-password' } });
     fireEvent.submit(screen.getByRole('button', { name: '登入' }).closest('form')!);
 
-    expect(await screen.findByRole('navigation', { name: '主選單' })).toBeTruthy();
+    // The two navigations hold what they are for: the pages, and the user's own controls.
+    const main = await screen.findByRole('navigation', { name: '主選單' });
+    expect(within(main).getByRole('link', { name: '總覽' }).getAttribute('href')).toBe('/');
     expect(router.state.location.pathname).toBe('/');
-    expect(screen.getByRole('navigation', { name: '使用者' })).toBeTruthy();
-    expect(screen.getByRole('main')).toBeTruthy();
+    const userNav = screen.getByRole('navigation', { name: '使用者' });
+    expect(within(userNav).getByRole('button', { name: '登出' })).not.toBeNull();
+    expect(userNav.textContent).toContain('Alice Wang');
+    expect(screen.getByRole('main').contains(main)).toBe(false);
     expect(screen.getByRole('link', { name: '總覽' }).getAttribute('aria-current')).toBe('page');
     expect(screen.getByText('登入身分：Alice Wang')).toBeTruthy();
     // The dashboard's error state, since this server has no summary.
     expect((await screen.findByRole('alert')).textContent).toBe('無法載入總覽：down');
 
     fireEvent.change(screen.getByLabelText('語言'), { target: { value: 'en' } });
-    expect(screen.getByRole('navigation', { name: 'Main menu' })).toBeTruthy();
+    expect(within(screen.getByRole('navigation', { name: 'Main menu' })).getByRole('link').textContent).toBe('Dashboard');
 
     fireEvent.click(screen.getByRole('button', { name: 'Log out' }));
     await waitFor(() => expect(router.state.location.pathname).toBe('/login'));
