@@ -1,8 +1,8 @@
 /**
  * In-process subscribers to outbox events. `event.dispatch` hands every event to each subscriber in
  * registration order; if one throws, the job fails and the whole list runs again on the retry, so a
- * subscriber must be idempotent (key its side effects on `event.eventId`). Webhooks and e-mail
- * notifications subscribe here in later issues; today `import.invoices` turns ImportQueued into its job.
+ * subscriber must be idempotent (key its side effects on `event.eventId`). Subscribers (runtime.ts): the
+ * webhook fan-out, e-mail notifications, and the one that turns ImportQueued into its `import.invoices` job.
  */
 
 export type OutboxEvent = {

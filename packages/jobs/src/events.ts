@@ -1,6 +1,6 @@
 /**
  * The event catalogue: typed, versioned payloads defined once and used by the API (writers, through
- * the outbox) and the worker (consumers). Later issues add the e-invoice events here.
+ * the outbox) and the worker (consumers). `docs/events.md` is generated from it (`pnpm docs:generate`).
  */
 import { z } from 'zod';
 
