@@ -35,7 +35,7 @@ import {
   insertAllowance,
   nextAllowanceCounter,
 } from './allowance.repository.ts';
-import type { AllowanceDetail, EndAllowanceInput, IssueAllowanceInput } from './allowance.schemas.ts';
+import type { AllowanceDetail, EndAllowanceInput, IssueAllowanceInput } from '@app/schemas/allowance';
 
 type Deps = Pick<ModuleDeps, 'db' | 'now'>;
 

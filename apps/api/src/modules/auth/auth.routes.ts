@@ -16,7 +16,7 @@ import {
   sessionTokens,
   tokenBody,
   tokenResponse,
-} from './auth.schemas.ts';
+} from '@app/schemas/auth';
 import { createAuthService } from './auth.service.ts';
 
 const tags = ['auth'];

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ModuleDeps } from '../../app.ts';
 import { transactClearingCaches } from '../../lib/transact-clearing-caches.ts';
-import { idParams } from '../role/role.schemas.ts';
+import { idParams } from '@app/schemas/role';
 import { createRoleService } from '../role/role.service.ts';
 import {
   clientDetail,
@@ -13,7 +13,7 @@ import {
   rotatedSecret,
   scopeBody,
   updateClientBody,
-} from './client.schemas.ts';
+} from '@app/schemas/client';
 import { createClientService } from './client.service.ts';
 
 const tags = ['clients'];

@@ -12,7 +12,7 @@ import type { RequestContext, Tx } from '../../context.ts';
 import { callerScope } from '../../lib/scope-filter.ts';
 import { findDevice } from '../device/device.repository.ts';
 import type { Subject } from '../role/role.repository.ts';
-import type { DataScopeInput } from '../role/role.schemas.ts';
+import type { DataScopeInput } from '@app/schemas/role';
 import { type RoleService, sameSet } from '../role/role.service.ts';
 import {
   type ClientRow,
@@ -23,7 +23,7 @@ import {
   setSecretHash,
   updateClient,
 } from './client.repository.ts';
-import type { ClientDetail, ClientView, CreateClientInput, ListClientsQuery, UpdateClientInput } from './client.schemas.ts';
+import type { ClientDetail, ClientView, CreateClientInput, ListClientsQuery, UpdateClientInput } from '@app/schemas/client';
 
 type Deps = Pick<ModuleDeps, 'db' | 'tenant'> & {
   roles: Pick<

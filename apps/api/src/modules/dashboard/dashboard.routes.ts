@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ModuleDeps } from '../../app.ts';
 import { replyLive, snapshotOf } from '../../lib/live-status.ts';
-import { dashboardSummary } from './dashboard.schemas.ts';
+import { dashboardSummary } from '@app/schemas/dashboard';
 import { createDashboardService } from './dashboard.service.ts';
 
 export async function dashboardRoutes(root: FastifyInstance, deps: ModuleDeps) {

@@ -18,7 +18,7 @@ import {
   sellerNumbers,
   siteNumbers,
 } from './dashboard.repository.ts';
-import type { DashboardSummary } from './dashboard.schemas.ts';
+import type { DashboardSummary } from '@app/schemas/dashboard';
 
 type Deps = Pick<ModuleDeps, 'db' | 'redis' | 'config' | 'tenant' | 'now' | 'live' | 'log'>;
 

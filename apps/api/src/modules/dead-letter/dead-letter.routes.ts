@@ -8,7 +8,7 @@ import {
   listDeadLettersQuery,
   purgeDeadLettersBody,
   retriedDeadLetter,
-} from './dead-letter.schemas.ts';
+} from '@app/schemas/dead-letter';
 import { createDeadLetterService } from './dead-letter.service.ts';
 
 const tags = ['dead-letters'];

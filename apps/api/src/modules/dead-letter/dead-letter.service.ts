@@ -16,7 +16,7 @@ import {
   markDeadLetterRetried,
   purgeDeadLetters,
 } from './dead-letter.repository.ts';
-import type { DeadLetterView, ListDeadLettersQuery, PurgeDeadLettersInput } from './dead-letter.schemas.ts';
+import type { DeadLetterView, ListDeadLettersQuery, PurgeDeadLettersInput } from '@app/schemas/dead-letter';
 
 type Deps = Pick<ModuleDeps, 'db' | 'queues' | 'now'>;
 

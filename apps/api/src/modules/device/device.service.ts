@@ -13,7 +13,7 @@ import {
   lockDevice,
   updateDevice,
 } from './device.repository.ts';
-import type { CreateDeviceInput, DeviceView, UpdateDeviceInput } from './device.schemas.ts';
+import type { CreateDeviceInput, DeviceView, UpdateDeviceInput } from '@app/schemas/device';
 
 type Deps = Pick<ModuleDeps, 'db' | 'tenant'>;
 

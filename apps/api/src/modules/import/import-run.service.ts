@@ -24,8 +24,8 @@ import type { AppDeps, Principal, RequestContext } from '../../context.ts';
 import { assertAccess, PRINCIPAL_CACHE_MS } from '../../plugins/scope-injector.ts';
 import { loadClientPrincipal, loadUserPrincipalForWork } from '../auth/auth.repository.ts';
 import { storedRef } from '../invoice/invoice.repository.ts';
-import type { IssueInput } from '../invoice/invoice.schemas.ts';
-import { issueBody } from '../invoice/invoice.schemas.ts';
+import type { IssueInput } from '@app/schemas/invoice';
+import { issueBody } from '@app/schemas/invoice';
 import {
   entryKey,
   entryKeyName,
@@ -48,7 +48,7 @@ import {
   transitionImport,
   withImportLock,
 } from './import.repository.ts';
-import type { RowErrorDetail } from './import.schemas.ts';
+import type { RowErrorDetail } from '@app/schemas/import';
 
 type Deps = Pick<AppDeps, 'db' | 'tenant' | 'config' | 'storage' | 'now'> & {
   invoices: Pick<InvoiceService, 'issueKeyed' | 'issuedAgain'>;

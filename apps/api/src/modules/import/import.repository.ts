@@ -3,7 +3,7 @@ import type { Database, DbOrTx } from '@app/db';
 import type { DataScope } from '@app/domain';
 import { sql } from 'kysely';
 import { scopeWhere } from '../../lib/scope-filter.ts';
-import type { ImportLogStatus, ImportStatus, RowErrorDetail } from './import.schemas.ts';
+import type { ImportLogStatus, ImportStatus, RowErrorDetail } from '@app/schemas/import';
 
 const importColumns = [
   'id',

@@ -14,7 +14,7 @@ import {
   listImportLogsQuery,
   listImportsQuery,
   uploadFields,
-} from './import.schemas.ts';
+} from '@app/schemas/import';
 import { createImportService } from './import.service.ts';
 
 const tags = ['imports'];

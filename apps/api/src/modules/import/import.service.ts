@@ -27,7 +27,7 @@ import type {
   ListImportsQuery,
   RowErrorDetail,
   UploadFields,
-} from './import.schemas.ts';
+} from '@app/schemas/import';
 
 type Deps = Pick<ModuleDeps, 'db' | 'tenant' | 'config' | 'storage' | 'now' | 'live'>;
 

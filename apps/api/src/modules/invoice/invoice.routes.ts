@@ -19,7 +19,7 @@ import {
   reservationParams,
   reservationView,
   reserveBody,
-} from './invoice.schemas.ts';
+} from '@app/schemas/invoice';
 import { createInvoiceService } from './invoice.service.ts';
 
 const tags = ['invoices'];

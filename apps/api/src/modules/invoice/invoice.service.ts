@@ -63,7 +63,7 @@ import {
   type reservationDetail,
   type reservationView,
   type reserveBody,
-} from './invoice.schemas.ts';
+} from '@app/schemas/invoice';
 import { loadInvoiceLifecycle } from './lifecycle.service.ts';
 import { invoiceProof, issuingSeller, type ProofInput } from './proof.ts';
 

@@ -32,7 +32,7 @@ import { countActiveAllowances, listAllowancesOfNumber } from '../allowance/allo
 import { allowanceView } from '../allowance/allowance.service.ts';
 import { queueTurnkeyMessages } from '../turnkey/turnkey-message.repository.ts';
 import type { InvoiceRow, ItemRow } from './invoice.repository.ts';
-import type { IssuedInvoice } from './invoice.schemas.ts';
+import type { IssuedInvoice } from '@app/schemas/invoice';
 import {
   endVersion,
   findIssue,
@@ -49,7 +49,7 @@ import type {
   HistoryEntry,
   invoiceLifecycleFields,
   VoidInvoiceInput,
-} from './lifecycle.schemas.ts';
+} from '@app/schemas/lifecycle';
 import { invoiceProof, issuingSeller } from './proof.ts';
 
 type Deps = Pick<ModuleDeps, 'db' | 'config' | 'now'>;

@@ -21,7 +21,7 @@ import type { ModuleDeps } from '../../app.ts';
 import type { Principal, RequestContext } from '../../context.ts';
 import { type LiveTopic, snapshotOf } from '../../lib/live-status.ts';
 import { assertAccess } from '../../plugins/scope-injector.ts';
-import { clientMessage } from './live.schemas.ts';
+import { clientMessage } from '@app/schemas/live';
 
 type Deps = Pick<ModuleDeps, 'live' | 'config' | 'log' | 'authenticateToken'>;
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ModuleDeps } from '../../app.ts';
-import { idParams } from '../role/role.schemas.ts';
+import { idParams } from '@app/schemas/role';
 import {
   listMailsQuery,
   mailPage,
@@ -9,7 +9,7 @@ import {
   preferencesView,
   putPreferencesBody,
   testMailView,
-} from './notification.schemas.ts';
+} from '@app/schemas/notification';
 import { createNotificationService } from './notification.service.ts';
 
 const tags = ['notifications'];

@@ -32,7 +32,7 @@ import {
   type MailRow,
   replacePreferences,
 } from './notification.repository.ts';
-import type { ListMailsQuery, MailView, PreferencesView, PutPreferencesInput } from './notification.schemas.ts';
+import type { ListMailsQuery, MailView, PreferencesView, PutPreferencesInput } from '@app/schemas/notification';
 
 type Deps = Pick<ModuleDeps, 'db' | 'tenant' | 'config' | 'queues' | 'log' | 'now'>;
 

@@ -6,7 +6,7 @@ import { type DbOrTx, pgErrorCode } from '@app/db';
 import { DomainError, type Permission } from '@app/domain';
 import { sql } from 'kysely';
 import { permissionsOf } from '../auth/auth.repository.ts';
-import type { DataScopeInput } from './role.schemas.ts';
+import type { DataScopeInput } from '@app/schemas/role';
 
 export type Subject = { type: 'user' | 'client'; id: string };
 

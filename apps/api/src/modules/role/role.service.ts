@@ -22,7 +22,7 @@ import {
   subjectHasPermission,
   updateRole,
 } from './role.repository.ts';
-import type { CreateRoleInput, DataScopeInput, RoleView, UpdateRoleInput } from './role.schemas.ts';
+import type { CreateRoleInput, DataScopeInput, RoleView, UpdateRoleInput } from '@app/schemas/role';
 
 type Deps = Pick<ModuleDeps, 'db' | 'tenant'>;
 

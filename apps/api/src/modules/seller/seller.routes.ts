@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ModuleDeps } from '../../app.ts';
 import { transactClearingCaches } from '../../lib/transact-clearing-caches.ts';
-import { idParams } from '../role/role.schemas.ts';
+import { idParams } from '@app/schemas/role';
 import {
   createSellerBody,
   createSiteBody,
@@ -13,7 +13,7 @@ import {
   siteView,
   updateSellerBody,
   updateSiteBody,
-} from './seller.schemas.ts';
+} from '@app/schemas/seller';
 import { createSellerService } from './seller.service.ts';
 
 const tags = ['sellers'];

@@ -26,7 +26,7 @@ import type {
   SiteView,
   UpdateSellerInput,
   UpdateSiteInput,
-} from './seller.schemas.ts';
+} from '@app/schemas/seller';
 
 type Deps = Pick<ModuleDeps, 'db' | 'tenant' | 'config' | 'now'>;
 

@@ -30,7 +30,7 @@ import {
   lockTrack,
   type TrackRow,
 } from './track.repository.ts';
-import type { AllocateInput, BlockView, TrackView } from './track.schemas.ts';
+import type { AllocateInput, BlockView, TrackView } from '@app/schemas/track';
 
 type Deps = Pick<ModuleDeps, 'db' | 'tenant' | 'now'>;
 

@@ -14,7 +14,7 @@ import {
   resendBody,
   resendParams,
   turnkeyMessageView,
-} from './turnkey.schemas.ts';
+} from '@app/schemas/turnkey';
 import { createTurnkeyService } from './turnkey.service.ts';
 
 const tags = ['turnkey'];

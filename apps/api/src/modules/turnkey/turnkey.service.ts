@@ -9,7 +9,7 @@ import type {
   ReconciliationView,
   resendBody,
   TurnkeyMessageView,
-} from './turnkey.schemas.ts';
+} from '@app/schemas/turnkey';
 import { findMessages, type MessageRow, requeueMessages } from './turnkey-message.repository.ts';
 import { findReconciliations } from './turnkey-reconciliation.repository.ts';
 

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ModuleDeps } from '../../app.ts';
 import { transactClearingCaches } from '../../lib/transact-clearing-caches.ts';
-import { idParams } from '../role/role.schemas.ts';
+import { idParams } from '@app/schemas/role';
 import { createRoleService } from '../role/role.service.ts';
 import {
   createUserBody,
@@ -12,7 +12,7 @@ import {
   updateUserBody,
   userDetail,
   userPage,
-} from './user.schemas.ts';
+} from '@app/schemas/user';
 import { createUserService } from './user.service.ts';
 
 const tags = ['users'];

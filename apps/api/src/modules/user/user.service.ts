@@ -11,7 +11,7 @@ import type { ModuleDeps } from '../../app.ts';
 import type { RequestContext, Tx } from '../../context.ts';
 import { createLoginThrottle } from '../auth/login-throttle.ts';
 import type { Subject } from '../role/role.repository.ts';
-import type { DataScopeInput } from '../role/role.schemas.ts';
+import type { DataScopeInput } from '@app/schemas/role';
 import { type RoleService, sameSet } from '../role/role.service.ts';
 import {
   clearMfa,
@@ -24,7 +24,7 @@ import {
   type UserRow,
   updateUser,
 } from './user.repository.ts';
-import type { CreateUserInput, ListUsersQuery, UpdateUserInput, UserDetail, UserView } from './user.schemas.ts';
+import type { CreateUserInput, ListUsersQuery, UpdateUserInput, UserDetail, UserView } from '@app/schemas/user';
 
 type Deps = Pick<ModuleDeps, 'db' | 'tenant' | 'limiter' | 'config'> & {
   roles: Pick<

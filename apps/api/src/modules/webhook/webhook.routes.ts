@@ -19,7 +19,7 @@ import {
   webhookParams,
   webhookView,
   webhookWithSecret,
-} from './webhook.schemas.ts';
+} from '@app/schemas/webhook';
 import { createWebhookService } from './webhook.service.ts';
 
 const tags = ['webhooks'];

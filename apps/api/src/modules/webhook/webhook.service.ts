@@ -49,7 +49,7 @@ import type {
   RotateSecretInput,
   UpdateWebhookInput,
   WebhookView,
-} from './webhook.schemas.ts';
+} from '@app/schemas/webhook';
 import { newBearerToken, newWebhookSecret, systemResolver, webhookSealer } from './webhook.secrets.ts';
 
 type Deps = Pick<ModuleDeps, 'db' | 'tenant' | 'config' | 'now' | 'queues' | 'log'> & {

@@ -4,7 +4,7 @@ import {
   NOTIFICATION_DELIVERIES,
   NOTIFICATION_KIND_NAMES,
   type NotificationKind,
-} from '@app/domain';
+} from '@app/domain/browser';
 import { z } from 'zod';
 
 export const notificationKind = z.enum(NOTIFICATION_KIND_NAMES as [NotificationKind, ...NotificationKind[]]);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { password, username } from '../auth/auth.schemas.ts';
-import { dataScope, dataScopeView, roleCode, roleCodes } from '../role/role.schemas.ts';
+import { password, username } from './auth.ts';
+import { dataScope, dataScopeView, roleCode, roleCodes } from './role.ts';
 
 const status = z.enum(['active', 'disabled']);
 const displayName = z.string().trim().min(1).max(128);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dataScope, dataScopeView, roleCodes } from '../role/role.schemas.ts';
+import { dataScope, dataScopeView, roleCodes } from './role.ts';
 
 const status = z.enum(['active', 'disabled']);
 const kind = z.enum(['pos', 'erp', 'service']);

@@ -1,7 +1,7 @@
-import { CUSTOMS_CLEARANCE_MARKS, TAX_RATES, TAX_TYPES, ZERO_TAX_RATE_REASONS } from '@app/domain';
+import { CUSTOMS_CLEARANCE_MARKS, TAX_RATES, TAX_TYPES, ZERO_TAX_RATE_REASONS } from '@app/domain/browser';
 import { z } from 'zod';
-import { turnkeyMessageView } from '../turnkey/turnkey.schemas.ts';
-import { invoiceLifecycleFields } from './lifecycle.schemas.ts';
+import { turnkeyMessageView } from './turnkey.ts';
+import { invoiceLifecycleFields } from './lifecycle.ts';
 
 // Shapes only; the MIG 4.1 rules (formats, lengths, combinations, totals) are checked by the domain's
 // validateInvoice, which names each bad field in the same `body.…` terms.
@@ -184,7 +184,7 @@ export const invoiceDetail = invoiceSummary.extend({
       remark: z.string().nullable(),
     }),
   ),
-  /** Allowances, what is left to allow, and the status history (lifecycle.schemas.ts). */
+  /** Allowances, what is left to allow, and the status history (lifecycle.ts). */
   ...invoiceLifecycleFields,
   /** The invoice number's MIG messages to Turnkey, oldest first, and what became of each (docs/turnkey.md). */
   turnkey: z.array(turnkeyMessageView),

@@ -4,7 +4,7 @@
  * validateInvoice, which names bad fields as `body.reissue.…`.
  */
 import { z } from 'zod';
-import { allowanceDetail, migText, transitionReason } from '../allowance/allowance.schemas.ts';
+import { allowanceDetail, migText, transitionReason } from './allowance.ts';
 
 export const cancelInvoiceBody = z.strictObject({
   /** CancelReason: 1..20 characters after white space is collapsed. */

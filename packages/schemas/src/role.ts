@@ -1,4 +1,4 @@
-import { ALL_PERMISSIONS } from '@app/domain';
+import { ALL_PERMISSIONS } from '@app/domain/browser';
 import { z } from 'zod';
 
 /** `:id` of users, roles and clients. */

@@ -1,5 +1,5 @@
-import { WEBHOOK_AUTH_MODES, WEBHOOK_URL_MAX_LENGTH } from '@app/domain';
-import { EVENTS } from '@app/jobs';
+import { WEBHOOK_AUTH_MODES, WEBHOOK_URL_MAX_LENGTH } from '@app/domain/browser';
+import { EVENTS } from '@app/jobs/events';
 import { z } from 'zod';
 
 const EVENT_TYPES = Object.keys(EVENTS) as [string, ...string[]];

@@ -1,4 +1,4 @@
-import { IMPORT_ENCODINGS, IMPORT_FORMATS } from '@app/domain';
+import { IMPORT_ENCODINGS, IMPORT_FORMATS } from '@app/domain/browser';
 import { z } from 'zod';
 
 export const IMPORT_STATUSES = ['queued', 'validating', 'issuing', 'done', 'failed'] as const;

@@ -1,4 +1,4 @@
-import { collapseWhitespace, hasNonXmlCharacters, TRANSITION_REASON_MAX } from '@app/domain';
+import { collapseWhitespace, hasNonXmlCharacters, TRANSITION_REASON_MAX } from '@app/domain/browser';
 import { z } from 'zod';
 
 /**

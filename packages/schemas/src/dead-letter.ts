@@ -1,4 +1,4 @@
-import { PRIORITY_CLASS_NAMES } from '@app/jobs';
+import { PRIORITY_CLASS_NAMES } from '@app/jobs/registry';
 import { z } from 'zod';
 
 const priorityClass = z.enum(PRIORITY_CLASS_NAMES as [string, ...string[]]);
