@@ -1,7 +1,7 @@
 import { CUSTOMS_CLEARANCE_MARKS, TAX_RATES, TAX_TYPES, ZERO_TAX_RATE_REASONS } from '@app/domain/browser';
 import { z } from 'zod';
-import { turnkeyMessageView } from './turnkey.ts';
 import { invoiceLifecycleFields } from './lifecycle.ts';
+import { turnkeyMessageView } from './turnkey.ts';
 
 // Shapes only; the MIG 4.1 rules (formats, lengths, combinations, totals) are checked by the domain's
 // validateInvoice, which names each bad field in the same `body.…` terms.

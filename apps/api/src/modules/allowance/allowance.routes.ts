@@ -1,8 +1,8 @@
+import { allowanceDetail, allowanceNumberParams, endAllowanceBody, issueAllowanceBody } from '@app/schemas/allowance';
+import { invoiceNumberParams } from '@app/schemas/invoice';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ModuleDeps } from '../../app.ts';
-import { invoiceNumberParams } from '@app/schemas/invoice';
-import { allowanceDetail, allowanceNumberParams, endAllowanceBody, issueAllowanceBody } from '@app/schemas/allowance';
 import { createAllowanceService } from './allowance.service.ts';
 
 const tags = ['allowances'];

@@ -21,6 +21,7 @@ import {
   taipeiIsoDate,
 } from '@app/domain';
 import { appendOutbox } from '@app/jobs';
+import type { AllowanceDetail, EndAllowanceInput, IssueAllowanceInput } from '@app/schemas/allowance';
 import type { ModuleDeps } from '../../app.ts';
 import type { RequestContext, Tx } from '../../context.ts';
 import { callerScope, scopeWhere } from '../../lib/scope-filter.ts';
@@ -35,7 +36,6 @@ import {
   insertAllowance,
   nextAllowanceCounter,
 } from './allowance.repository.ts';
-import type { AllowanceDetail, EndAllowanceInput, IssueAllowanceInput } from '@app/schemas/allowance';
 
 type Deps = Pick<ModuleDeps, 'db' | 'now'>;
 

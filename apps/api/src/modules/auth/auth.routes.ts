@@ -1,9 +1,4 @@
 import { DomainError } from '@app/domain';
-import type { FastifyInstance } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
-import type { ModuleDeps } from '../../app.ts';
-import { transactClearingCaches } from '../../lib/transact-clearing-caches.ts';
 import {
   loginBody,
   loginResponse,
@@ -17,6 +12,11 @@ import {
   tokenBody,
   tokenResponse,
 } from '@app/schemas/auth';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { ModuleDeps } from '../../app.ts';
+import { transactClearingCaches } from '../../lib/transact-clearing-caches.ts';
 import { createAuthService } from './auth.service.ts';
 
 const tags = ['auth'];

@@ -1,9 +1,3 @@
-import type { FastifyInstance } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { ModuleDeps } from '../../app.ts';
-import { transactClearingCaches } from '../../lib/transact-clearing-caches.ts';
-import { idParams } from '@app/schemas/role';
-import { createRoleService } from '../role/role.service.ts';
 import {
   clientDetail,
   clientPage,
@@ -14,6 +8,12 @@ import {
   scopeBody,
   updateClientBody,
 } from '@app/schemas/client';
+import { idParams } from '@app/schemas/role';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { ModuleDeps } from '../../app.ts';
+import { transactClearingCaches } from '../../lib/transact-clearing-caches.ts';
+import { createRoleService } from '../role/role.service.ts';
 import { createClientService } from './client.service.ts';
 
 const tags = ['clients'];

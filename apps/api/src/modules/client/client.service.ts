@@ -6,13 +6,14 @@ import { randomBytes } from 'node:crypto';
 import type { DbOrTx } from '@app/db';
 import { DomainError } from '@app/domain';
 import { appendOutbox } from '@app/jobs';
+import type { ClientDetail, ClientView, CreateClientInput, ListClientsQuery, UpdateClientInput } from '@app/schemas/client';
+import type { DataScopeInput } from '@app/schemas/role';
 import { hashSecret, randomToken } from '@app/security';
 import type { ModuleDeps } from '../../app.ts';
 import type { RequestContext, Tx } from '../../context.ts';
 import { callerScope } from '../../lib/scope-filter.ts';
 import { findDevice } from '../device/device.repository.ts';
 import type { Subject } from '../role/role.repository.ts';
-import type { DataScopeInput } from '@app/schemas/role';
 import { type RoleService, sameSet } from '../role/role.service.ts';
 import {
   type ClientRow,
@@ -23,7 +24,6 @@ import {
   setSecretHash,
   updateClient,
 } from './client.repository.ts';
-import type { ClientDetail, ClientView, CreateClientInput, ListClientsQuery, UpdateClientInput } from '@app/schemas/client';
 
 type Deps = Pick<ModuleDeps, 'db' | 'tenant'> & {
   roles: Pick<

@@ -1,9 +1,9 @@
+import { dashboardSummary } from '@app/schemas/dashboard';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ModuleDeps } from '../../app.ts';
 import { replyLive, snapshotOf } from '../../lib/live-status.ts';
-import { dashboardSummary } from '@app/schemas/dashboard';
 import { createDashboardService } from './dashboard.service.ts';
 
 export async function dashboardRoutes(root: FastifyInstance, deps: ModuleDeps) {

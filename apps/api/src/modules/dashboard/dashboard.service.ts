@@ -5,6 +5,7 @@
  */
 import { type DataScope, periodOf, taipeiDayBounds, taipeiIsoDate } from '@app/domain';
 import { readCircuitStates } from '@app/jobs';
+import type { DashboardSummary } from '@app/schemas/dashboard';
 import type { ModuleDeps } from '../../app.ts';
 import type { RequestContext } from '../../context.ts';
 import { scopeKey } from '../../lib/live-status.ts';
@@ -18,7 +19,6 @@ import {
   sellerNumbers,
   siteNumbers,
 } from './dashboard.repository.ts';
-import type { DashboardSummary } from '@app/schemas/dashboard';
 
 type Deps = Pick<ModuleDeps, 'db' | 'redis' | 'config' | 'tenant' | 'now' | 'live' | 'log'>;
 

@@ -1,7 +1,3 @@
-import type { FastifyInstance } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
-import type { ModuleDeps } from '../../app.ts';
 import {
   deadLetterParams,
   deadLetterView,
@@ -9,6 +5,10 @@ import {
   purgeDeadLettersBody,
   retriedDeadLetter,
 } from '@app/schemas/dead-letter';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { ModuleDeps } from '../../app.ts';
 import { createDeadLetterService } from './dead-letter.service.ts';
 
 const tags = ['dead-letters'];

@@ -7,6 +7,7 @@
  */
 import { DomainError } from '@app/domain';
 import { definitionOf, isJobName, type RequeueResult, requeueJob } from '@app/jobs';
+import type { DeadLetterView, ListDeadLettersQuery, PurgeDeadLettersInput } from '@app/schemas/dead-letter';
 import type { ModuleDeps } from '../../app.ts';
 import type { RequestContext, Tx } from '../../context.ts';
 import {
@@ -16,7 +17,6 @@ import {
   markDeadLetterRetried,
   purgeDeadLetters,
 } from './dead-letter.repository.ts';
-import type { DeadLetterView, ListDeadLettersQuery, PurgeDeadLettersInput } from '@app/schemas/dead-letter';
 
 type Deps = Pick<ModuleDeps, 'db' | 'queues' | 'now'>;
 

@@ -1,10 +1,10 @@
+import { createDeviceBody, deviceView, listDevicesQuery, revokeDeviceBody, updateDeviceBody } from '@app/schemas/device';
+import { idParams } from '@app/schemas/role';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ModuleDeps } from '../../app.ts';
 import { transactClearingCaches } from '../../lib/transact-clearing-caches.ts';
-import { idParams } from '@app/schemas/role';
-import { createDeviceBody, deviceView, listDevicesQuery, revokeDeviceBody, updateDeviceBody } from '@app/schemas/device';
 import { createDeviceService } from './device.service.ts';
 
 const tags = ['devices'];

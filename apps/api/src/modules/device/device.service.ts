@@ -1,5 +1,6 @@
 /** POS and PDA devices, bound to a site. Revoking a device disables the machine clients bound to it. */
 import { DomainError } from '@app/domain';
+import type { CreateDeviceInput, DeviceView, UpdateDeviceInput } from '@app/schemas/device';
 import type { ModuleDeps } from '../../app.ts';
 import type { RequestContext, Tx } from '../../context.ts';
 import { callerScope } from '../../lib/scope-filter.ts';
@@ -13,7 +14,6 @@ import {
   lockDevice,
   updateDevice,
 } from './device.repository.ts';
-import type { CreateDeviceInput, DeviceView, UpdateDeviceInput } from '@app/schemas/device';
 
 type Deps = Pick<ModuleDeps, 'db' | 'tenant'>;
 

@@ -20,12 +20,13 @@
 import { createHash } from 'node:crypto';
 import { DomainError, type ImportRow, type ImportSource, locateField, parseImportFile, readImportFile } from '@app/domain';
 import { appendOutbox, type JobLog } from '@app/jobs';
+import type { RowErrorDetail } from '@app/schemas/import';
+import type { IssueInput } from '@app/schemas/invoice';
+import { issueBody } from '@app/schemas/invoice';
 import type { AppDeps, Principal, RequestContext } from '../../context.ts';
 import { assertAccess, PRINCIPAL_CACHE_MS } from '../../plugins/scope-injector.ts';
 import { loadClientPrincipal, loadUserPrincipalForWork } from '../auth/auth.repository.ts';
 import { storedRef } from '../invoice/invoice.repository.ts';
-import type { IssueInput } from '@app/schemas/invoice';
-import { issueBody } from '@app/schemas/invoice';
 import {
   entryKey,
   entryKeyName,
@@ -48,7 +49,6 @@ import {
   transitionImport,
   withImportLock,
 } from './import.repository.ts';
-import type { RowErrorDetail } from '@app/schemas/import';
 
 type Deps = Pick<AppDeps, 'db' | 'tenant' | 'config' | 'storage' | 'now'> & {
   invoices: Pick<InvoiceService, 'issueKeyed' | 'issuedAgain'>;

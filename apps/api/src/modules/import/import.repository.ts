@@ -1,9 +1,9 @@
 /** SQL of invoice imports: import_files (one per uploaded file) and import_file_logs (one per invoice of it). */
 import type { Database, DbOrTx } from '@app/db';
 import type { DataScope } from '@app/domain';
+import type { ImportLogStatus, ImportStatus, RowErrorDetail } from '@app/schemas/import';
 import { sql } from 'kysely';
 import { scopeWhere } from '../../lib/scope-filter.ts';
-import type { ImportLogStatus, ImportStatus, RowErrorDetail } from '@app/schemas/import';
 
 const importColumns = [
   'id',

@@ -1,11 +1,4 @@
 import { DomainError } from '@app/domain';
-import multipart from '@fastify/multipart';
-import type { FastifyInstance } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
-import type { ModuleDeps } from '../../app.ts';
-import { replyLive, snapshotOf } from '../../lib/live-status.ts';
-import { schemaErrors } from '../invoice/invoice.service.ts';
 import {
   importLogView,
   importParams,
@@ -15,6 +8,13 @@ import {
   listImportsQuery,
   uploadFields,
 } from '@app/schemas/import';
+import multipart from '@fastify/multipart';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { ModuleDeps } from '../../app.ts';
+import { replyLive, snapshotOf } from '../../lib/live-status.ts';
+import { schemaErrors } from '../invoice/invoice.service.ts';
 import { createImportService } from './import.service.ts';
 
 const tags = ['imports'];

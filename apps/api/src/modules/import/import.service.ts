@@ -8,6 +8,15 @@
 import { createHash } from 'node:crypto';
 import { DomainError, readImportFile } from '@app/domain';
 import { appendOutbox } from '@app/jobs';
+import type {
+  ImportLogView,
+  ImportStatusView,
+  ImportView,
+  ListImportLogsQuery,
+  ListImportsQuery,
+  RowErrorDetail,
+  UploadFields,
+} from '@app/schemas/import';
 import type { ModuleDeps } from '../../app.ts';
 import type { Principal, RequestContext } from '../../context.ts';
 import {
@@ -19,15 +28,6 @@ import {
   listImports,
   listOutcomes,
 } from './import.repository.ts';
-import type {
-  ImportLogView,
-  ImportStatusView,
-  ImportView,
-  ListImportLogsQuery,
-  ListImportsQuery,
-  RowErrorDetail,
-  UploadFields,
-} from '@app/schemas/import';
 
 type Deps = Pick<ModuleDeps, 'db' | 'tenant' | 'config' | 'storage' | 'now' | 'live'>;
 

@@ -1,8 +1,3 @@
-import type { FastifyInstance } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
-import type { ModuleDeps } from '../../app.ts';
-import type { IdemState } from '../../context.ts';
 import {
   BATCH_MAX,
   batchBody,
@@ -20,6 +15,11 @@ import {
   reservationView,
   reserveBody,
 } from '@app/schemas/invoice';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { ModuleDeps } from '../../app.ts';
+import type { IdemState } from '../../context.ts';
 import { createInvoiceService } from './invoice.service.ts';
 
 const tags = ['invoices'];

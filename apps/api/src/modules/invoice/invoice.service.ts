@@ -19,6 +19,19 @@ import {
   validateInvoice,
 } from '@app/domain';
 import { appendOutbox, outboxRow } from '@app/jobs';
+import {
+  type BatchResult,
+  type IssuedInvoice,
+  type IssueInput,
+  type invoiceDetail,
+  type invoiceSummary,
+  issueBody,
+  type ListInvoicesQuery,
+  type listReservationsQuery,
+  type reservationDetail,
+  type reservationView,
+  type reserveBody,
+} from '@app/schemas/invoice';
 import { decryptSecret } from '@app/security';
 import { sql } from 'kysely';
 import type { z } from 'zod';
@@ -51,19 +64,6 @@ import {
   takeRun,
   whyNoNumber,
 } from './invoice.repository.ts';
-import {
-  type BatchResult,
-  type IssuedInvoice,
-  type IssueInput,
-  type invoiceDetail,
-  type invoiceSummary,
-  issueBody,
-  type ListInvoicesQuery,
-  type listReservationsQuery,
-  type reservationDetail,
-  type reservationView,
-  type reserveBody,
-} from '@app/schemas/invoice';
 import { loadInvoiceLifecycle } from './lifecycle.service.ts';
 import { invoiceProof, issuingSeller, type ProofInput } from './proof.ts';
 

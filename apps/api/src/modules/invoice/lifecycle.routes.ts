@@ -1,9 +1,9 @@
+import { invoiceNumberParams, issuedInvoice } from '@app/schemas/invoice';
+import { cancelInvoiceBody, cancelledInvoice, voidInvoiceBody } from '@app/schemas/lifecycle';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ModuleDeps } from '../../app.ts';
-import { invoiceNumberParams, issuedInvoice } from '@app/schemas/invoice';
-import { cancelInvoiceBody, cancelledInvoice, voidInvoiceBody } from '@app/schemas/lifecycle';
 import { createInvoiceLifecycleService } from './lifecycle.service.ts';
 
 const tags = ['invoices'];

@@ -24,6 +24,14 @@ import {
   type ZeroTaxRateReason,
 } from '@app/domain';
 import { appendOutbox } from '@app/jobs';
+import type { IssuedInvoice } from '@app/schemas/invoice';
+import type {
+  CancelInvoiceInput,
+  cancelledInvoice,
+  HistoryEntry,
+  invoiceLifecycleFields,
+  VoidInvoiceInput,
+} from '@app/schemas/lifecycle';
 import type { z } from 'zod';
 import type { ModuleDeps } from '../../app.ts';
 import type { RequestContext, Tx } from '../../context.ts';
@@ -32,7 +40,6 @@ import { countActiveAllowances, listAllowancesOfNumber } from '../allowance/allo
 import { allowanceView } from '../allowance/allowance.service.ts';
 import { queueTurnkeyMessages } from '../turnkey/turnkey-message.repository.ts';
 import type { InvoiceRow, ItemRow } from './invoice.repository.ts';
-import type { IssuedInvoice } from '@app/schemas/invoice';
 import {
   endVersion,
   findIssue,
@@ -43,13 +50,6 @@ import {
   loadVersion,
   lockInvoiceNumber,
 } from './lifecycle.repository.ts';
-import type {
-  CancelInvoiceInput,
-  cancelledInvoice,
-  HistoryEntry,
-  invoiceLifecycleFields,
-  VoidInvoiceInput,
-} from '@app/schemas/lifecycle';
 import { invoiceProof, issuingSeller } from './proof.ts';
 
 type Deps = Pick<ModuleDeps, 'db' | 'config' | 'now'>;

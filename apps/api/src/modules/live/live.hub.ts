@@ -16,12 +16,12 @@
  */
 import { DomainError } from '@app/domain';
 import { LIVE_AUTH_TIMEOUT_MS, LIVE_CLOSE, LIVE_MAX_TOPICS, type ServerMessage } from '@app/live-client/protocol';
+import { clientMessage } from '@app/schemas/live';
 import type { WebSocket } from 'ws';
 import type { ModuleDeps } from '../../app.ts';
 import type { Principal, RequestContext } from '../../context.ts';
 import { type LiveTopic, snapshotOf } from '../../lib/live-status.ts';
 import { assertAccess } from '../../plugins/scope-injector.ts';
-import { clientMessage } from '@app/schemas/live';
 
 type Deps = Pick<ModuleDeps, 'live' | 'config' | 'log' | 'authenticateToken'>;
 

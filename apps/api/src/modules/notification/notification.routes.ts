@@ -1,7 +1,3 @@
-import type { FastifyInstance } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { ModuleDeps } from '../../app.ts';
-import { idParams } from '@app/schemas/role';
 import {
   listMailsQuery,
   mailPage,
@@ -10,6 +6,10 @@ import {
   putPreferencesBody,
   testMailView,
 } from '@app/schemas/notification';
+import { idParams } from '@app/schemas/role';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { ModuleDeps } from '../../app.ts';
 import { createNotificationService } from './notification.service.ts';
 
 const tags = ['notifications'];

@@ -17,6 +17,7 @@ import {
   renderTestMail,
 } from '@app/domain';
 import { addJob } from '@app/jobs';
+import type { ListMailsQuery, MailView, PreferencesView, PutPreferencesInput } from '@app/schemas/notification';
 import type { ModuleDeps } from '../../app.ts';
 import type { RequestContext, Tx } from '../../context.ts';
 import { callerScope } from '../../lib/scope-filter.ts';
@@ -32,7 +33,6 @@ import {
   type MailRow,
   replacePreferences,
 } from './notification.repository.ts';
-import type { ListMailsQuery, MailView, PreferencesView, PutPreferencesInput } from '@app/schemas/notification';
 
 type Deps = Pick<ModuleDeps, 'db' | 'tenant' | 'config' | 'queues' | 'log' | 'now'>;
 

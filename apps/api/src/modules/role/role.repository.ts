@@ -4,9 +4,9 @@
  */
 import { type DbOrTx, pgErrorCode } from '@app/db';
 import { DomainError, type Permission } from '@app/domain';
+import type { DataScopeInput } from '@app/schemas/role';
 import { sql } from 'kysely';
 import { permissionsOf } from '../auth/auth.repository.ts';
-import type { DataScopeInput } from '@app/schemas/role';
 
 export type Subject = { type: 'user' | 'client'; id: string };
 

@@ -1,9 +1,9 @@
+import { createRoleBody, deletedRole, idParams, permissionList, roleView, updateRoleBody } from '@app/schemas/role';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ModuleDeps } from '../../app.ts';
 import { transactClearingCaches } from '../../lib/transact-clearing-caches.ts';
-import { createRoleBody, deletedRole, idParams, permissionList, roleView, updateRoleBody } from '@app/schemas/role';
 import { createRoleService } from './role.service.ts';
 
 const tags = ['roles'];

@@ -4,6 +4,7 @@
  */
 import type { DbOrTx } from '@app/db';
 import { DomainError, PERMISSIONS, type Permission, scopeFromRows } from '@app/domain';
+import type { CreateRoleInput, DataScopeInput, RoleView, UpdateRoleInput } from '@app/schemas/role';
 import type { ModuleDeps } from '../../app.ts';
 import type { RequestContext, Tx } from '../../context.ts';
 import { scopeRowsOf } from '../auth/auth.repository.ts';
@@ -22,7 +23,6 @@ import {
   subjectHasPermission,
   updateRole,
 } from './role.repository.ts';
-import type { CreateRoleInput, DataScopeInput, RoleView, UpdateRoleInput } from '@app/schemas/role';
 
 type Deps = Pick<ModuleDeps, 'db' | 'tenant'>;
 

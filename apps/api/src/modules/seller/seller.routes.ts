@@ -1,8 +1,3 @@
-import type { FastifyInstance } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
-import type { ModuleDeps } from '../../app.ts';
-import { transactClearingCaches } from '../../lib/transact-clearing-caches.ts';
 import { idParams } from '@app/schemas/role';
 import {
   createSellerBody,
@@ -14,6 +9,11 @@ import {
   updateSellerBody,
   updateSiteBody,
 } from '@app/schemas/seller';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { ModuleDeps } from '../../app.ts';
+import { transactClearingCaches } from '../../lib/transact-clearing-caches.ts';
 import { createSellerService } from './seller.service.ts';
 
 const tags = ['sellers'];

@@ -3,6 +3,14 @@
  * key is sealed at rest and never leaves the server (responses carry a fingerprint only).
  */
 import { DomainError, isValidBan } from '@app/domain';
+import type {
+  CreateSellerInput,
+  CreateSiteInput,
+  SellerView,
+  SiteView,
+  UpdateSellerInput,
+  UpdateSiteInput,
+} from '@app/schemas/seller';
 import { encryptSecret, sha256Hex } from '@app/security';
 import type { ModuleDeps } from '../../app.ts';
 import type { RequestContext, Tx } from '../../context.ts';
@@ -19,14 +27,6 @@ import {
   updateSeller,
   updateSite,
 } from './seller.repository.ts';
-import type {
-  CreateSellerInput,
-  CreateSiteInput,
-  SellerView,
-  SiteView,
-  UpdateSellerInput,
-  UpdateSiteInput,
-} from '@app/schemas/seller';
 
 type Deps = Pick<ModuleDeps, 'db' | 'tenant' | 'config' | 'now'>;
 

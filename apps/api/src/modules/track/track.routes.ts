@@ -1,12 +1,12 @@
 import { DomainError } from '@app/domain';
+import { idParams } from '@app/schemas/role';
+import { allocateBody, blanksQuery, blanksView, blockView, importView, listTracksQuery, trackView } from '@app/schemas/track';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ModuleDeps } from '../../app.ts';
 import { transactClearingCaches } from '../../lib/transact-clearing-caches.ts';
-import { idParams } from '@app/schemas/role';
-import { allocateBody, blanksQuery, blanksView, blockView, importView, listTracksQuery, trackView } from '@app/schemas/track';
 import { createTrackService } from './track.service.ts';
 import { createTrackImportService } from './track-import.service.ts';
 

@@ -15,6 +15,7 @@ import {
   parseYearMonth,
   rangeBlanks,
 } from '@app/domain';
+import type { AllocateInput, BlockView, TrackView } from '@app/schemas/track';
 import type { ModuleDeps } from '../../app.ts';
 import type { RequestContext, Tx } from '../../context.ts';
 import { callerScope } from '../../lib/scope-filter.ts';
@@ -30,7 +31,6 @@ import {
   lockTrack,
   type TrackRow,
 } from './track.repository.ts';
-import type { AllocateInput, BlockView, TrackView } from '@app/schemas/track';
 
 type Deps = Pick<ModuleDeps, 'db' | 'tenant' | 'now'>;
 

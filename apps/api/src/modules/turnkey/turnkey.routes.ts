@@ -3,10 +3,7 @@
  * the XSD check, or dead after their retries) with their codes, and resending an invoice's messages once
  * the cause is fixed. docs/turnkey.md.
  */
-import type { FastifyInstance } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
-import type { ModuleDeps } from '../../app.ts';
+
 import {
   listReconciliationsQuery,
   listTurnkeyMessagesQuery,
@@ -15,6 +12,10 @@ import {
   resendParams,
   turnkeyMessageView,
 } from '@app/schemas/turnkey';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { ModuleDeps } from '../../app.ts';
 import { createTurnkeyService } from './turnkey.service.ts';
 
 const tags = ['turnkey'];

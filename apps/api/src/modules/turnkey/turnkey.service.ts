@@ -1,8 +1,4 @@
 import { DomainError, type ReconciliationDifference, scopeAllows, shiftDay, taipeiIsoDate } from '@app/domain';
-import type { z } from 'zod';
-import type { ModuleDeps } from '../../app.ts';
-import type { RequestContext, Tx } from '../../context.ts';
-import { callerScope, scopeWhere } from '../../lib/scope-filter.ts';
 import type {
   listReconciliationsQuery,
   listTurnkeyMessagesQuery,
@@ -10,6 +6,10 @@ import type {
   resendBody,
   TurnkeyMessageView,
 } from '@app/schemas/turnkey';
+import type { z } from 'zod';
+import type { ModuleDeps } from '../../app.ts';
+import type { RequestContext, Tx } from '../../context.ts';
+import { callerScope, scopeWhere } from '../../lib/scope-filter.ts';
 import { findMessages, type MessageRow, requeueMessages } from './turnkey-message.repository.ts';
 import { findReconciliations } from './turnkey-reconciliation.repository.ts';
 

@@ -1,9 +1,4 @@
-import type { FastifyInstance } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { ModuleDeps } from '../../app.ts';
-import { transactClearingCaches } from '../../lib/transact-clearing-caches.ts';
 import { idParams } from '@app/schemas/role';
-import { createRoleService } from '../role/role.service.ts';
 import {
   createUserBody,
   listUsersQuery,
@@ -13,6 +8,11 @@ import {
   userDetail,
   userPage,
 } from '@app/schemas/user';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { ModuleDeps } from '../../app.ts';
+import { transactClearingCaches } from '../../lib/transact-clearing-caches.ts';
+import { createRoleService } from '../role/role.service.ts';
 import { createUserService } from './user.service.ts';
 
 const tags = ['users'];

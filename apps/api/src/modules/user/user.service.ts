@@ -6,12 +6,13 @@
 import type { DbOrTx } from '@app/db';
 import { DomainError } from '@app/domain';
 import { appendOutbox } from '@app/jobs';
+import type { DataScopeInput } from '@app/schemas/role';
+import type { CreateUserInput, ListUsersQuery, UpdateUserInput, UserDetail, UserView } from '@app/schemas/user';
 import { hashSecret } from '@app/security';
 import type { ModuleDeps } from '../../app.ts';
 import type { RequestContext, Tx } from '../../context.ts';
 import { createLoginThrottle } from '../auth/login-throttle.ts';
 import type { Subject } from '../role/role.repository.ts';
-import type { DataScopeInput } from '@app/schemas/role';
 import { type RoleService, sameSet } from '../role/role.service.ts';
 import {
   clearMfa,
@@ -24,7 +25,6 @@ import {
   type UserRow,
   updateUser,
 } from './user.repository.ts';
-import type { CreateUserInput, ListUsersQuery, UpdateUserInput, UserDetail, UserView } from '@app/schemas/user';
 
 type Deps = Pick<ModuleDeps, 'db' | 'tenant' | 'limiter' | 'config'> & {
   roles: Pick<

@@ -1,6 +1,3 @@
-import type { FastifyInstance } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { ModuleDeps } from '../../app.ts';
 import {
   createWebhookBody,
   deletedWebhook,
@@ -20,6 +17,9 @@ import {
   webhookView,
   webhookWithSecret,
 } from '@app/schemas/webhook';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { ModuleDeps } from '../../app.ts';
 import { createWebhookService } from './webhook.service.ts';
 
 const tags = ['webhooks'];

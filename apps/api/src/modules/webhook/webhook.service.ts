@@ -19,6 +19,16 @@ import {
   webhookWarning,
 } from '@app/domain';
 import { EVENTS, nudgeWebhookDelivery } from '@app/jobs';
+import type {
+  CreateWebhookInput,
+  DeliveryView,
+  DisableWebhookInput,
+  ListDeliveriesQuery,
+  ListWebhooksQuery,
+  RotateSecretInput,
+  UpdateWebhookInput,
+  WebhookView,
+} from '@app/schemas/webhook';
 import type { ModuleDeps } from '../../app.ts';
 import type { RequestContext, Tx } from '../../context.ts';
 import { callerScope } from '../../lib/scope-filter.ts';
@@ -40,16 +50,6 @@ import {
   type WebhookRow,
   type WebhookWrite,
 } from './webhook.repository.ts';
-import type {
-  CreateWebhookInput,
-  DeliveryView,
-  DisableWebhookInput,
-  ListDeliveriesQuery,
-  ListWebhooksQuery,
-  RotateSecretInput,
-  UpdateWebhookInput,
-  WebhookView,
-} from '@app/schemas/webhook';
 import { newBearerToken, newWebhookSecret, systemResolver, webhookSealer } from './webhook.secrets.ts';
 
 type Deps = Pick<ModuleDeps, 'db' | 'tenant' | 'config' | 'now' | 'queues' | 'log'> & {
