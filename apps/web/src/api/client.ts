@@ -26,6 +26,8 @@ export type RequestOptions = {
   signal?: AbortSignal;
   /** Send the access token and refresh on 401 (default true). */
   auth?: boolean;
+  /** 'text' answers the body as a string (CSV, XML); default JSON. */
+  responseType?: 'json' | 'text';
 };
 
 export type ApiClientOptions = {
@@ -101,15 +103,17 @@ export function createApiClient(opts: ApiClientOptions = {}) {
       const s = q.toString();
       if (s) url += (url.includes('?') ? '&' : '?') + s;
     }
-    const headers: Record<string, string> = { accept: 'application/json', ...o.headers };
-    if (o.body !== undefined) headers['content-type'] = 'application/json';
+    const form = typeof FormData !== 'undefined' && o.body instanceof FormData;
+    const headers: Record<string, string> = { accept: o.responseType === 'text' ? '*/*' : 'application/json', ...o.headers };
+    // A FormData body (a file upload) sets its own multipart content type with the boundary.
+    if (o.body !== undefined && !form) headers['content-type'] = 'application/json';
     if (token) headers.authorization = `Bearer ${token}`;
     if (key) headers['idempotency-key'] = key;
     try {
       return await doFetch(url, {
         method,
         headers,
-        body: o.body === undefined ? undefined : JSON.stringify(o.body),
+        body: o.body === undefined ? undefined : form ? (o.body as FormData) : JSON.stringify(o.body),
         signal: o.signal,
       });
     } catch (e) {
@@ -118,8 +122,9 @@ export function createApiClient(opts: ApiClientOptions = {}) {
     }
   }
 
-  async function parse<T>(r: Response): Promise<T> {
+  async function parse<T>(r: Response, responseType: RequestOptions['responseType'] = 'json'): Promise<T> {
     const text = await r.text();
+    if (r.ok && responseType === 'text') return text as T;
     let data: unknown;
     try {
       data = text ? JSON.parse(text) : undefined;
@@ -181,7 +186,7 @@ export function createApiClient(opts: ApiClientOptions = {}) {
         r = await send(method, path, o, accessToken, key);
       }
     }
-    return parse<T>(r);
+    return parse<T>(r, o.responseType);
   }
 
   return {

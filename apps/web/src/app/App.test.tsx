@@ -30,6 +30,12 @@ describe('App routes', () => {
     // The two navigations hold what they are for: the pages, and the user's own controls.
     const main = await screen.findByRole('navigation', { name: '主選單' });
     expect(within(main).getByRole('link', { name: '總覽' }).getAttribute('href')).toBe('/');
+    // The menu follows permissions: this user holds only invoice.read.
+    expect(
+      within(main)
+        .getAllByRole('link')
+        .map((a) => a.getAttribute('href')),
+    ).toEqual(['/', '/invoices', '/tracks', '/approvals', '/sellers', '/account']);
     expect(router.state.location.pathname).toBe('/');
     const userNav = screen.getByRole('navigation', { name: '使用者' });
     expect(within(userNav).getByRole('button', { name: '登出' })).not.toBeNull();
@@ -41,7 +47,7 @@ describe('App routes', () => {
     expect((await screen.findByRole('alert')).textContent).toBe('無法載入總覽：down');
 
     fireEvent.change(screen.getByLabelText('語言'), { target: { value: 'en' } });
-    expect(within(screen.getByRole('navigation', { name: 'Main menu' })).getByRole('link').textContent).toBe('Dashboard');
+    expect(within(screen.getByRole('navigation', { name: 'Main menu' })).getAllByRole('link')[0]?.textContent).toBe('Dashboard');
 
     fireEvent.click(screen.getByRole('button', { name: 'Log out' }));
     await waitFor(() => expect(router.state.location.pathname).toBe('/login'));

@@ -4,10 +4,12 @@ import { createBrowserRouter, Navigate, type RouteObject, RouterProvider } from 
 import { ApiError } from '../api/errors.ts';
 import { AuthProvider } from '../auth/AuthProvider.tsx';
 import { LoginPage } from '../auth/LoginPage.tsx';
+import { RequirePermission } from '../auth/permissions.tsx';
 import { DashboardPage } from '../dashboard/DashboardPage.tsx';
 import { I18nProvider } from '../i18n/index.ts';
 import { RequireAuth } from '../shell/RequireAuth.tsx';
 import { Shell } from '../shell/Shell.tsx';
+import { SECTIONS } from './sections.ts';
 import { type Services, ServicesProvider } from './services.tsx';
 
 export const routes: RouteObject[] = [
@@ -19,7 +21,34 @@ export const routes: RouteObject[] = [
         <Shell />
       </RequireAuth>
     ),
-    children: [{ index: true, element: <DashboardPage /> }],
+    children: [
+      {
+        index: true,
+        element: (
+          <RequirePermission permission="invoice.read">
+            <DashboardPage />
+          </RequirePermission>
+        ),
+      },
+      ...SECTIONS.map(
+        (s): RouteObject => ({
+          path: `${s.path}/*`,
+          lazy: async () => {
+            const { default: Area } = await s.load();
+            return {
+              Component: () =>
+                s.permission ? (
+                  <RequirePermission permission={s.permission}>
+                    <Area />
+                  </RequirePermission>
+                ) : (
+                  <Area />
+                ),
+            };
+          },
+        }),
+      ),
+    ],
   },
   { path: '*', element: <Navigate to="/" replace /> },
 ];

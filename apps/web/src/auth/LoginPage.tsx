@@ -4,8 +4,8 @@ import { ApiError } from '../api/errors.ts';
 import { errorText } from '../app/error-text.ts';
 import { useI18n } from '../i18n/index.ts';
 import { LocaleSwitcher } from '../shell/LocaleSwitcher.tsx';
+import { Field } from '../ui/Field.tsx';
 import { useAuth } from './AuthProvider.tsx';
-import { Field } from './Field.tsx';
 
 type Errors = Partial<Record<'username' | 'password' | 'code', string>>;
 

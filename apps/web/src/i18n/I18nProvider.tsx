@@ -1,4 +1,6 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
+import { z } from 'zod';
+import { en as zodEn, zhTW as zodZhTW } from 'zod/locales';
 import {
   formatters,
   initialLocale,
@@ -32,6 +34,8 @@ export function I18nProvider({ children, locale: forced }: { children: ReactNode
   const [locale, setLocaleState] = useState<Locale>(() => forced ?? initialLocale(browserStorage()));
 
   useEffect(() => {
+    // The shared schemas' built-in messages ("Too small…") in the user's language; their own texts stay as written.
+    z.config(locale === 'zh-TW' ? zodZhTW() : zodEn());
     document.documentElement.lang = locale;
     document.title = translate(locale, 'app.title');
   }, [locale]);

@@ -1,79 +1,39 @@
+import * as accountArea from './areas/account.ts';
+import * as approvalsArea from './areas/approvals.ts';
+import * as auditArea from './areas/audit.ts';
+import * as commonArea from './areas/common.ts';
+import * as coreArea from './areas/core.ts';
+import * as dashboardArea from './areas/dashboard.ts';
+import * as devicesArea from './areas/devices.ts';
+import * as errorsArea from './areas/errors.ts';
+import * as importsArea from './areas/imports.ts';
+import * as invoicesArea from './areas/invoices.ts';
+import * as loginArea from './areas/login.ts';
+import * as sellersArea from './areas/sellers.ts';
+import * as systemArea from './areas/system.ts';
+import * as tracksArea from './areas/tracks.ts';
+import * as turnkeyArea from './areas/turnkey.ts';
+import * as usersArea from './areas/users.ts';
+import * as webhooksArea from './areas/webhooks.ts';
 import type { Messages } from './zh-TW.ts';
 
-/** English: the same keys as zh-TW (a missing or extra key is a type error). */
+/** English: the same keys as zh-TW, area by area (a missing or extra key is a type error). */
 export const en: Messages = {
-  'app.title': 'E-invoice back office',
-  'app.skipToContent': 'Skip to main content',
-  'app.loading': 'Loading…',
-  'nav.main': 'Main menu',
-  'nav.dashboard': 'Dashboard',
-  'nav.user': 'User',
-  'nav.signedInAs': 'Signed in as {name}',
-  'nav.logout': 'Log out',
-  'locale.label': 'Language',
-  'locale.zh-TW': '繁體中文',
-  'locale.en': 'English',
-
-  'login.title': 'Sign in',
-  'login.username': 'Username',
-  'login.password': 'Password',
-  'login.submit': 'Sign in',
-  'login.submitting': 'Signing in…',
-  'login.required': 'Enter your {field}',
-  'login.mfaTitle': 'Two-step verification',
-  'login.mfaHint': 'Enter the 6-digit code from your authenticator app.',
-  'login.mfaCode': 'Code',
-  'login.mfaCodeFormat': 'The code is 6 digits',
-  'login.mfaSubmit': 'Verify',
-  'login.mfaBack': 'Back to sign in',
-
-  'dashboard.title': 'Dashboard',
-  'dashboard.loading': 'Loading the dashboard…',
-  'dashboard.error': 'Could not load the dashboard: {message}',
-  'dashboard.stale': 'Cannot update right now ({message}); showing data from {time}.',
-  'dashboard.updatedAt': 'Updated {time} (Taipei time)',
-  'dashboard.today': 'Invoices today ({date})',
-  'dashboard.period': 'Period {period}',
-  'dashboard.issued': 'Issued',
-  'dashboard.cancelled': 'Cancelled',
-  'dashboard.voided': 'Voided',
-  'dashboard.turnkey': 'Turnkey uploads',
-  'dashboard.turnkey.acceptedToday': 'Accepted today',
-  'dashboard.turnkey.pending': 'Waiting to upload',
-  'dashboard.turnkey.delivered': 'Uploaded, awaiting result',
-  'dashboard.turnkey.rejected': 'Rejected by the platform',
-  'dashboard.turnkey.invalid': 'Failed our check',
-  'dashboard.turnkey.dead': 'Out of retries',
-  'dashboard.turnkey.atRisk': 'At risk of the deadline',
-  'dashboard.pipeline': 'Pipeline',
-  'dashboard.pipeline.ok': 'Healthy',
-  'dashboard.pipeline.degraded': 'Degraded',
-  'dashboard.pipeline.outbox': '{count} events waiting',
-  'dashboard.pipeline.outboxOldest': 'Oldest event at {time}',
-  'dashboard.pipeline.oldestUndelivered': 'Oldest message waiting since {time}',
-  'dashboard.pipeline.deadLetters': '{count} failed jobs',
-  'dashboard.pipeline.breaker': '{name}: {state} (since {time})',
-  'dashboard.pipeline.breaker.closed': 'closed',
-  'dashboard.pipeline.breaker.open': 'open',
-  'dashboard.pipeline.breaker.half-open': 'half-open',
-  'dashboard.numbers': 'Numbers remaining',
-  'dashboard.numbers.sellers': 'By seller',
-  'dashboard.numbers.sites': 'By site',
-  'dashboard.numbers.seller': 'Seller',
-  'dashboard.numbers.site': 'Site',
-  'dashboard.numbers.invoiceType': 'Invoice type',
-  'dashboard.numbers.total': 'Total',
-  'dashboard.numbers.taken': 'Taken',
-  'dashboard.numbers.remaining': 'Remaining',
-  'dashboard.numbers.low': 'Low (under {threshold})',
-  'dashboard.numbers.none': 'No numbers this period',
-
-  'error.generic': 'Something went wrong; try again later (request {requestId})',
-  'error.NETWORK_ERROR': 'Cannot reach the server',
-  'error.INVALID_CREDENTIALS': 'Wrong username or password',
-  'error.MFA_CODE_INVALID': 'The code is wrong, expired or already used',
-  'error.UNAUTHENTICATED': 'Your session has ended; sign in again',
-  'error.FORBIDDEN': 'You do not have permission',
-  'error.RATE_LIMITED': 'Too many attempts; try again later',
-  'error.VALIDATION_ERROR': 'Some fields are not valid',
+  ...coreArea.en,
+  ...loginArea.en,
+  ...dashboardArea.en,
+  ...commonArea.en,
+  ...sellersArea.en,
+  ...devicesArea.en,
+  ...usersArea.en,
+  ...tracksArea.en,
+  ...importsArea.en,
+  ...invoicesArea.en,
+  ...turnkeyArea.en,
+  ...webhooksArea.en,
+  ...auditArea.en,
+  ...systemArea.en,
+  ...approvalsArea.en,
+  ...accountArea.en,
+  ...errorsArea.en,
 };

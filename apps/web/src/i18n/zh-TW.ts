@@ -1,83 +1,46 @@
 /**
- * The primary dictionary: every string of the UI, in Traditional Chinese (Taiwan). Its keys are the type of
- * all message keys (`MessageKey`); `en.ts` must have exactly the same ones. `{name}` marks a parameter.
+ * The primary dictionary: every string of the UI, in Traditional Chinese (Taiwan), gathered from one file per
+ * area (`areas/*.ts`). Its keys are the type of all message keys (`MessageKey`); `en.ts` has exactly the
+ * same ones. `{name}` marks a parameter.
  */
+
+import * as accountArea from './areas/account.ts';
+import * as approvalsArea from './areas/approvals.ts';
+import * as auditArea from './areas/audit.ts';
+import * as commonArea from './areas/common.ts';
+import * as coreArea from './areas/core.ts';
+import * as dashboardArea from './areas/dashboard.ts';
+import * as devicesArea from './areas/devices.ts';
+import * as errorsArea from './areas/errors.ts';
+import * as importsArea from './areas/imports.ts';
+import * as invoicesArea from './areas/invoices.ts';
+import * as loginArea from './areas/login.ts';
+import * as sellersArea from './areas/sellers.ts';
+import * as systemArea from './areas/system.ts';
+import * as tracksArea from './areas/tracks.ts';
+import * as turnkeyArea from './areas/turnkey.ts';
+import * as usersArea from './areas/users.ts';
+import * as webhooksArea from './areas/webhooks.ts';
+
 export const zhTW = {
-  'app.title': '電子發票後台',
-  'app.skipToContent': '跳到主要內容',
-  'app.loading': '載入中…',
-  'nav.main': '主選單',
-  'nav.dashboard': '總覽',
-  'nav.user': '使用者',
-  'nav.signedInAs': '登入身分：{name}',
-  'nav.logout': '登出',
-  'locale.label': '語言',
-  'locale.zh-TW': '繁體中文',
-  'locale.en': 'English',
-
-  'login.title': '登入',
-  'login.username': '帳號',
-  'login.password': '密碼',
-  'login.submit': '登入',
-  'login.submitting': '登入中…',
-  'login.required': '請輸入{field}',
-  'login.mfaTitle': '兩步驟驗證',
-  'login.mfaHint': '請輸入驗證器 App 顯示的 6 位數驗證碼。',
-  'login.mfaCode': '驗證碼',
-  'login.mfaCodeFormat': '驗證碼為 6 位數字',
-  'login.mfaSubmit': '驗證',
-  'login.mfaBack': '返回重新登入',
-
-  'dashboard.title': '總覽',
-  'dashboard.loading': '正在載入總覽…',
-  'dashboard.error': '無法載入總覽：{message}',
-  'dashboard.stale': '暫時無法更新（{message}），顯示的是 {time} 的資料。',
-  'dashboard.updatedAt': '更新時間 {time}（台北時間）',
-  'dashboard.today': '今日（{date}）發票',
-  'dashboard.period': '期別 {period}',
-  'dashboard.issued': '已開立',
-  'dashboard.cancelled': '已作廢',
-  'dashboard.voided': '已註銷',
-  'dashboard.turnkey': 'Turnkey 上傳',
-  'dashboard.turnkey.acceptedToday': '今日已接受',
-  'dashboard.turnkey.pending': '待上傳',
-  'dashboard.turnkey.delivered': '已上傳待回應',
-  'dashboard.turnkey.rejected': '平台退回',
-  'dashboard.turnkey.invalid': '檢查未通過',
-  'dashboard.turnkey.dead': '重試用盡',
-  'dashboard.turnkey.atRisk': '逾期風險',
-  'dashboard.pipeline': '處理管線',
-  'dashboard.pipeline.ok': '正常',
-  'dashboard.pipeline.degraded': '異常',
-  'dashboard.pipeline.outbox': '待送事件 {count} 筆',
-  'dashboard.pipeline.outboxOldest': '最舊事件時間 {time}',
-  'dashboard.pipeline.oldestUndelivered': '最舊待上傳訊息 {time}',
-  'dashboard.pipeline.deadLetters': '失敗工作 {count} 筆',
-  'dashboard.pipeline.breaker': '{name}：{state}（自 {time}）',
-  'dashboard.pipeline.breaker.closed': '正常',
-  'dashboard.pipeline.breaker.open': '斷開',
-  'dashboard.pipeline.breaker.half-open': '試探中',
-  'dashboard.numbers': '剩餘號碼',
-  'dashboard.numbers.sellers': '各營業人',
-  'dashboard.numbers.sites': '各據點',
-  'dashboard.numbers.seller': '營業人',
-  'dashboard.numbers.site': '據點',
-  'dashboard.numbers.invoiceType': '發票類別',
-  'dashboard.numbers.total': '總數',
-  'dashboard.numbers.taken': '已使用',
-  'dashboard.numbers.remaining': '剩餘',
-  'dashboard.numbers.low': '不足（低於 {threshold}）',
-  'dashboard.numbers.none': '本期沒有號碼',
-
-  'error.generic': '發生錯誤，請稍後再試（請求編號 {requestId}）',
-  'error.NETWORK_ERROR': '無法連線到伺服器',
-  'error.INVALID_CREDENTIALS': '帳號或密碼錯誤',
-  'error.MFA_CODE_INVALID': '驗證碼錯誤、已過期或已使用',
-  'error.UNAUTHENTICATED': '登入已逾時，請重新登入',
-  'error.FORBIDDEN': '沒有權限',
-  'error.RATE_LIMITED': '嘗試次數過多，請稍後再試',
-  'error.VALIDATION_ERROR': '輸入內容有誤',
-} satisfies Record<string, string>;
+  ...coreArea.zh,
+  ...loginArea.zh,
+  ...dashboardArea.zh,
+  ...commonArea.zh,
+  ...sellersArea.zh,
+  ...devicesArea.zh,
+  ...usersArea.zh,
+  ...tracksArea.zh,
+  ...importsArea.zh,
+  ...invoicesArea.zh,
+  ...turnkeyArea.zh,
+  ...webhooksArea.zh,
+  ...auditArea.zh,
+  ...systemArea.zh,
+  ...approvalsArea.zh,
+  ...accountArea.zh,
+  ...errorsArea.zh,
+};
 
 export type MessageKey = keyof typeof zhTW;
 export type Messages = Record<MessageKey, string>;

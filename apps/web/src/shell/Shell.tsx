@@ -1,5 +1,7 @@
 import { NavLink, Outlet } from 'react-router';
+import { canOpen, SECTIONS } from '../app/sections.ts';
 import { useAuth } from '../auth/AuthProvider.tsx';
+import { useCan } from '../auth/permissions.tsx';
 import { useI18n } from '../i18n/index.ts';
 import { LocaleSwitcher } from './LocaleSwitcher.tsx';
 
@@ -7,6 +9,7 @@ import { LocaleSwitcher } from './LocaleSwitcher.tsx';
 export function Shell() {
   const { t } = useI18n();
   const { state, logout } = useAuth();
+  const can = useCan();
   const user = state.status === 'signedIn' ? state.user : null;
   return (
     <div className="shell">
@@ -25,11 +28,18 @@ export function Shell() {
       </header>
       <nav aria-label={t('nav.main')} className="main-nav">
         <ul>
-          <li>
-            <NavLink to="/" end>
-              {t('nav.dashboard')}
-            </NavLink>
-          </li>
+          {can('invoice.read') && (
+            <li>
+              <NavLink to="/" end>
+                {t('nav.dashboard')}
+              </NavLink>
+            </li>
+          )}
+          {SECTIONS.filter((s) => canOpen(s, can)).map((s) => (
+            <li key={s.path}>
+              <NavLink to={`/${s.path}`}>{t(s.label)}</NavLink>
+            </li>
+          ))}
         </ul>
       </nav>
       <main id="main" tabIndex={-1}>
