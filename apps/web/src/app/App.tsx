@@ -36,14 +36,13 @@ export const routes: RouteObject[] = [
           lazy: async () => {
             const { default: Area } = await s.load();
             return {
-              Component: () =>
-                s.permission ? (
-                  <RequirePermission permission={s.permission}>
-                    <Area />
-                  </RequirePermission>
-                ) : (
+              element: s.permission ? (
+                <RequirePermission permission={s.permission}>
                   <Area />
-                ),
+                </RequirePermission>
+              ) : (
+                <Area />
+              ),
             };
           },
         }),

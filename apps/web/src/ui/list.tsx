@@ -5,15 +5,14 @@ import { useI18n } from '../i18n/index.ts';
 /**
  * A list's filters and page, held in the URL so a link reproduces the view. `keys` are the filter names (the
  * API's query parameter names); `cursor` is the API's `nextCursor` of the page before; `page` only counts.
- * Changing a filter starts from the first page again.
+ * Changing a filter starts from the first page again. Pass `keys` as a module-level constant (it is a
+ * dependency of the memoised filters).
  */
 export function useListParams<K extends string>(keys: readonly K[]) {
   const [params, setParams] = useSearchParams();
   const filters = useMemo(
     () => Object.fromEntries(keys.map((k) => [k, params.get(k) ?? ''])) as Record<K, string>,
-    // keys is a constant list per screen
-    // biome-ignore lint/correctness/useExhaustiveDependencies: the key list never changes for a screen
-    [params],
+    [keys, params],
   );
   const cursor = params.get('cursor') ?? undefined;
   const page = Math.max(1, Number(params.get('page') ?? '1') || 1);
