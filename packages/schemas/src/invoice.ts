@@ -240,3 +240,41 @@ export const listReservationsQuery = z.strictObject({
 });
 
 export const reservationParams = z.strictObject({ id: z.uuid({ error: 'must be a UUID' }) });
+
+/**
+ * GET /api/v1/invoices/{number}/proof: what the printed proof (電子發票證明聯, 5.7 cm) shows for the current
+ * version — the codes computed as issuing does (packages/domain print), never by the browser.
+ */
+export const invoiceProofView = z.object({
+  invoiceNumber: z.string(),
+  yearMonth: z.string(),
+  /** The period as printed: ROC year and the two months, e.g. "115年11-12月". */
+  periodLabel: z.string(),
+  invoiceTime: z.string(),
+  randomNumber: z.string(),
+  totalAmount: z.number(),
+  sellerBan: z.string(),
+  sellerName: z.string(),
+  buyerBan: z.string().nullable(),
+  status: z.enum(['issued', 'cancelled', 'voided']),
+  /** Code 39 text, 19 characters: period (5) + number (10) + random number (4). */
+  barcode: z.string(),
+  qrLeft: z.string(),
+  qrRight: z.string(),
+});
+export type InvoiceProofView = z.infer<typeof invoiceProofView>;
+
+/** GET /api/v1/invoices/{number}/xml: the MIG 4.1 document of each of the number's Turnkey messages. */
+export const invoiceXmlView = z.object({
+  documents: z.array(
+    z.object({
+      messageId: z.string(),
+      messageType: z.string(),
+      status: z.string(),
+      /** The XML as handed (or to be handed) to Turnkey; null with `error` when it cannot be built. */
+      xml: z.string().nullable(),
+      error: z.string().nullable(),
+    }),
+  ),
+});
+export type InvoiceXmlView = z.infer<typeof invoiceXmlView>;
