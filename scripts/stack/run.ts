@@ -1,18 +1,19 @@
 /**
  * The local stack runner (`scripts/stack.sh`): PostgreSQL and Redis on private loopback ports with their
- * data under .data/, the database migrated and the demo tenant seeded, then the API and the worker as child
- * processes. Writes .stack/stack.json (URL, demo credentials, PIDs) once GET /health answers 200.
+ * data under .data/, the database migrated and the demo tenant seeded, the web app built when stale, then the
+ * API (serving the web app at /) and the worker as child processes. Writes .stack/stack.json (URL, demo credentials, PIDs) once GET /health answers 200.
  * Ctrl-C or SIGTERM stops everything in order, by PID. One stack per state folder (.stack/stack.pid).
  *
  * Environment (all optional):
  *   STACK_PG_PORT (54329)  STACK_REDIS_PORT (63799)  STACK_API_PORT (3300)
  *   STACK_DATA_DIR (.data: databases, storage, generated secrets; kept between runs)
  *   STACK_STATE_DIR (.stack: lock, stack.json, logs of this run)
+ *   STACK_WEB_DIST (apps/web/dist, rebuilt when older than apps/web/src)
  *   LOG_LEVEL (info)
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -372,9 +373,13 @@ async function start(): Promise<void> {
   say(`seeded the demo tenant "${TENANT_CODE}"`);
   checkpoint();
 
+  const webDist = ensureWebBuild();
+  checkpoint();
+
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: 'development',
+    WEB_DIST_DIR: webDist,
     LOG_LEVEL: process.env.LOG_LEVEL || 'info',
     TENANT_CODE,
     DATABASE_URL: databaseUrl,
@@ -421,6 +426,8 @@ async function start(): Promise<void> {
 
   const stack = {
     apiUrl,
+    /** The web app, served by the API from WEB_DIST_DIR. */
+    webUrl: `${apiUrl}/`,
     admin: { username: ADMIN_USERNAME, password: secrets.adminPassword },
     posClient: { clientId: POS_CLIENT_ID, clientSecret: secrets.posClientSecret },
     postgres: { url: databaseUrl, pid: postgres.pid },
@@ -439,6 +446,34 @@ async function start(): Promise<void> {
   say(
     `stack is up in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${apiUrl} (API docs at ${apiUrl}/docs); Ctrl-C stops everything`,
   );
+}
+
+/**
+ * The web app's build for the API to serve: rebuilt (vite, a few seconds) when missing or older than any
+ * source file of apps/web, so the stack never serves a stale app. STACK_WEB_DIST points at another build.
+ */
+function ensureWebBuild(): string {
+  if (process.env.STACK_WEB_DIST) return resolve(process.env.STACK_WEB_DIST);
+  const web = join(ROOT, 'apps', 'web');
+  const dist = join(web, 'dist');
+  const newest = (dir: string): number => {
+    let t = 0;
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+    }
+    return t;
+  };
+  const built = statSync(join(dist, 'index.html'), { throwIfNoEntry: false })?.mtimeMs ?? 0;
+  const sources = Math.max(newest(join(web, 'src')), statSync(join(web, 'index.html')).mtimeMs);
+  if (built > sources) return dist;
+  say('building the web app (apps/web/dist)');
+  const r = spawnSync(process.execPath, [join(web, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], {
+    cwd: web,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  if (r.status !== 0) fail(`the web app did not build (exit ${r.status}); run pnpm --filter @app/web build to see why`);
+  return dist;
 }
 
 /** Stop whatever is running, in order: API and worker, Redis, PostgreSQL. Then exit with `code`. */

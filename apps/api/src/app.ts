@@ -40,6 +40,7 @@ import { installMetrics } from './plugins/metrics.ts';
 import { installRateLimiter } from './plugins/rate-limiter.ts';
 import { installNulGuard, installRequestContext, REQUEST_ID_RE } from './plugins/request-context.ts';
 import { installAuthorization, installScopeInjector, type TokenAuthenticator } from './plugins/scope-injector.ts';
+import { installWebApp } from './plugins/web-app.ts';
 
 export const API_VERSION = '0.1.0';
 
@@ -127,6 +128,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(async (i) => notificationRoutes(i, moduleDeps));
   await app.register(async (i) => dashboardRoutes(i, moduleDeps));
   await app.register(async (i) => liveRoutes(i, moduleDeps));
+  if (deps.config.WEB_DIST_DIR) await app.register(async (i) => installWebApp(i, deps.config.WEB_DIST_DIR as string));
   return app;
 }
 

@@ -163,6 +163,9 @@ export const configSchema = z
       .string()
       .regex(/^(?:[^<>]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/, 'an address, or "Name <address>"')
       .optional(),
+    // The built web app (`pnpm --filter @app/web build` → apps/web/dist): when set, the API serves it at / with
+    // the single-page fallback (the local stack sets it; in the Compose stack Nginx serves the web image).
+    WEB_DIST_DIR: z.string().min(1).optional(),
     // Where people open the web app; the mails link to it.
     APP_PUBLIC_URL: z
       .string()
