@@ -7,4 +7,5 @@ export { loadUserPrincipal } from './modules/auth/auth.repository.ts';
 export { createImportRunService, type ImportRunService } from './modules/import/import-run.service.ts';
 export { createInvoiceService, type InvoiceService } from './modules/invoice/invoice.service.ts';
 export { createTrackImportService, type SystemCaller } from './modules/track/track-import.service.ts';
+export { createRenderer, type RenderableMessage, type Rendered } from './modules/turnkey/render.ts';
 export { systemResolver, type WebhookSealer, webhookSealer } from './modules/webhook/webhook.secrets.ts';

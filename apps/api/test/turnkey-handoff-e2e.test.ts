@@ -20,8 +20,8 @@ import { type SimUnderTest, startSim, startTestMariadb, type TestMariadb } from 
 import { startRuntime } from '../../worker/src/runtime.ts';
 import { srcDir } from '../../worker/src/turnkey/files.ts';
 import { handOffBatch } from '../../worker/src/turnkey/handoff.ts';
-import { createRenderer } from '../../worker/src/turnkey/render.ts';
 import { pollResults } from '../../worker/src/turnkey/results.ts';
+import { createRenderer } from '../src/modules/turnkey/render.ts';
 import { createTestApp, setupIssuer, type TestApp } from './helpers.ts';
 
 const XSD_DIR = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'mig', 'xsd');

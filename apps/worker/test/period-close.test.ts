@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createRenderer } from '@app/api/services';
 import type { Database } from '@app/db';
 import { testConfig } from '@app/devkit/testing';
 import { nextPeriod, type Period, parseYearMonth, periodOf, previousPeriod } from '@app/domain';
@@ -20,7 +21,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closePeriods, createPeriodCloseHandler } from '../src/jobs/period.close.ts';
 import { startRuntime } from '../src/runtime.ts';
 import { handOffBatch } from '../src/turnkey/handoff.ts';
-import { createRenderer } from '../src/turnkey/render.ts';
 import { captureLogger, openTestDb, type TestDb, waitFor } from './helpers.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');

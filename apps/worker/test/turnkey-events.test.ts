@@ -13,10 +13,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Rendered } from '@app/api/services';
 import { EVENTS, type EventType } from '@app/jobs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createCertificateWatchHandler } from '../src/jobs/certificate.watch.ts';
-import { type DueMessage, handOffBatch, type Rendered } from '../src/turnkey/handoff.ts';
+import { type DueMessage, handOffBatch } from '../src/turnkey/handoff.ts';
 import { settleMessages } from '../src/turnkey/settle.ts';
 import { openTestDb, type TestDb } from './helpers.ts';
 

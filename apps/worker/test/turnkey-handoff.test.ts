@@ -7,13 +7,14 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Rendered } from '@app/api/services';
 import type { Database } from '@app/db';
 import { EVENTS } from '@app/jobs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTurnkeyDeadlinesHandler } from '../src/jobs/turnkey.ts';
 import { handOffFileName, removeStaleTemps, srcDir } from '../src/turnkey/files.ts';
-import { type DueMessage, handOffBatch, type Rendered } from '../src/turnkey/handoff.ts';
+import { type DueMessage, handOffBatch } from '../src/turnkey/handoff.ts';
 import { openTestDb, type TestDb } from './helpers.ts';
 
 let t: TestDb;

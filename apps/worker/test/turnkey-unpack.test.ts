@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createRenderer } from '@app/api/services';
 import { EVENTS } from '@app/jobs';
 import { createLogger } from '@app/logger';
 import { sql } from 'kysely';
@@ -22,7 +23,6 @@ import { createTurnkeyReconcileHandler } from '../src/jobs/turnkey.reconcile.ts'
 import { createTurnkeyUnpackHandler } from '../src/jobs/turnkey.unpack.ts';
 import { handOffBatch } from '../src/turnkey/handoff.ts';
 import { reconcileDay } from '../src/turnkey/reconcile.ts';
-import { createRenderer } from '../src/turnkey/render.ts';
 import { listUnpackFiles, type UnpackDeps, unpackFiles } from '../src/turnkey/unpack.ts';
 
 let t: TestApp;

@@ -8,6 +8,7 @@
  */
 import { accessSync, constants, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { createRenderer } from '@app/api/services';
 import type { Database } from '@app/db';
 import { circuitBreakers, EVENTS, type JobHandler } from '@app/jobs';
 import type { XsdValidator } from '@app/xsd';
@@ -15,7 +16,6 @@ import { sql } from 'kysely';
 import { createPool, type Pool } from 'mysql2/promise';
 import { removeStaleTemps } from '../turnkey/files.ts';
 import { handOffBatch } from '../turnkey/handoff.ts';
-import { createRenderer } from '../turnkey/render.ts';
 import { pollResults } from '../turnkey/results.ts';
 
 /** A run stops taking new batches after this long (the job's timeout is JOB_TIMEOUT_MS, 30 s by default). */

@@ -18,6 +18,7 @@
  *    batch does not matter. A failed write → due again after the next retry delay (1 min, 5 min, 15 min,
  *    1 h, 4 h), then `dead`.
  */
+import type { Rendered } from '@app/api/services';
 import type { Database } from '@app/db';
 import { EVENTS } from '@app/jobs';
 import { sql } from 'kysely';
@@ -38,9 +39,6 @@ export type DueMessage = {
   attempts: number;
   created_at: Date;
 };
-
-/** The XML of a message, or why it cannot be built (a data problem: the row becomes `invalid`). */
-export type Rendered = { xml: string } | { error: string };
 
 export type XsdCheck = (
   messageType: MessageType,

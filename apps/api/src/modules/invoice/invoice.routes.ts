@@ -4,7 +4,9 @@ import {
   batchResult,
   invoiceDetail,
   invoiceNumberParams,
+  invoiceProofView,
   invoiceSummary,
+  invoiceXmlView,
   issueBody,
   issuedInvoice,
   listInvoicesQuery,
@@ -149,5 +151,37 @@ export async function invoiceRoutes(root: FastifyInstance, deps: ModuleDeps) {
       schema: { operationId: 'getInvoice', tags, params: invoiceNumberParams, response: { 200: invoiceDetail } },
     },
     (req) => svc.get(req.ctx, req.params.number),
+  );
+  app.get(
+    '/api/v1/invoices/:number/proof',
+    {
+      config: { access: 'invoice.read' },
+      schema: {
+        operationId: 'getInvoiceProof',
+        tags,
+        summary:
+          'What the printed proof (電子發票證明聯) shows for the current version: period, number, random number, total, ' +
+          'BANs, the Code 39 text and both QR payloads, computed as issuing did',
+        params: invoiceNumberParams,
+        response: { 200: invoiceProofView },
+      },
+    },
+    (req) => svc.proof(req.ctx, req.params.number),
+  );
+  app.get(
+    '/api/v1/invoices/:number/xml',
+    {
+      config: { access: 'invoice.read' },
+      schema: {
+        operationId: 'getInvoiceXml',
+        tags,
+        summary:
+          "The MIG 4.1 XML of each of the number's Turnkey messages (F0401, F0501, F0701, G0401…), built from what is " +
+          'stored exactly as the hand-off builds it',
+        params: invoiceNumberParams,
+        response: { 200: invoiceXmlView },
+      },
+    },
+    (req) => svc.xml(req.ctx, req.params.number),
   );
 }

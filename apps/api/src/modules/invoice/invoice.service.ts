@@ -21,6 +21,8 @@ import {
 import { appendOutbox, outboxRow } from '@app/jobs';
 import {
   type BatchResult,
+  type InvoiceProofView,
+  type InvoiceXmlView,
   type IssuedInvoice,
   type IssueInput,
   type invoiceDetail,
@@ -43,8 +45,9 @@ import { canonicalJson } from '../../plugins/idempotency.ts';
 import { auditRow } from '../audit/audit.repository.ts';
 import { findDevice } from '../device/device.repository.ts';
 import { findSite } from '../seller/seller.repository.ts';
+import { createRenderer } from '../turnkey/render.ts';
 import { turnkeyMessageViewOf } from '../turnkey/turnkey.service.ts';
-import { messagesOfNumber } from '../turnkey/turnkey-message.repository.ts';
+import { messagesOfNumber, renderableMessagesOfNumber } from '../turnkey/turnkey-message.repository.ts';
 import {
   candidateBlocks,
   findInvoiceByNumber,
@@ -65,7 +68,7 @@ import {
   whyNoNumber,
 } from './invoice.repository.ts';
 import { loadInvoiceLifecycle } from './lifecycle.service.ts';
-import { invoiceProof, issuingSeller, type ProofInput } from './proof.ts';
+import { invoiceProof, issuingSeller, type ProofInput, storedInvoiceProof } from './proof.ts';
 
 type Deps = Pick<ModuleDeps, 'db' | 'pool' | 'tenant' | 'config' | 'now' | 'log'> & Partial<Pick<ModuleDeps, 'onClearCaches'>>;
 
@@ -112,6 +115,10 @@ export type InvoiceService = {
   getReservation(ctx: RequestContext, id: string): Promise<ReservationDetail>;
   list(ctx: RequestContext, q: ListInvoicesQuery): Promise<{ items: InvoiceSummary[]; nextCursor: string | null }>;
   get(ctx: RequestContext, number: string): Promise<InvoiceDetail>;
+  /** The printed proof of the number's current version (a reprint, the web app's proof page). */
+  proof(ctx: RequestContext, number: string): Promise<InvoiceProofView>;
+  /** The MIG XML of each of the number's Turnkey messages, built as the hand-off builds it. */
+  xml(ctx: RequestContext, number: string): Promise<InvoiceXmlView>;
 };
 
 type InvoiceSummary = z.infer<typeof invoiceSummary>;
@@ -243,6 +250,7 @@ function issuedView(
 export function createInvoiceService(deps: Deps): InvoiceService {
   const { db, tenant } = deps;
   const encKey = Buffer.from(deps.config.APP_ENCRYPTION_KEY, 'base64');
+  const render = createRenderer(db);
 
   const targets = new TtlCache<Target>(ISSUER_CACHE_MS);
   const blockLists = new TtlCache<{ id: string; track: string }[]>(ISSUER_CACHE_MS);
@@ -527,6 +535,31 @@ export function createInvoiceService(deps: Deps): InvoiceService {
         })),
         ...lifecycle,
         turnkey: turnkey.map(turnkeyMessageViewOf),
+      };
+    },
+
+    async proof(ctx, number) {
+      const found = await findInvoiceByNumber(db, number, invoiceScope(ctx));
+      if (!found) throw new DomainError('NOT_FOUND', `No invoice ${number} in your scope.`);
+      return { ...(await storedInvoiceProof(db, found.inv, found.items, encKey)), status: status(found.inv.status) };
+    },
+
+    async xml(ctx, number) {
+      const found = await findInvoiceByNumber(db, number, invoiceScope(ctx));
+      if (!found) throw new DomainError('NOT_FOUND', `No invoice ${number} in your scope.`);
+      const messages = await renderableMessagesOfNumber(db, found.inv.year_month, number);
+      const rendered = await render(messages);
+      return {
+        documents: messages.map((m) => {
+          const r = rendered.get(m.id);
+          return {
+            messageId: m.id,
+            messageType: m.message_type,
+            status: m.status,
+            xml: r && 'xml' in r ? r.xml : null,
+            error: r && 'error' in r ? r.error : r ? null : 'not rendered',
+          };
+        }),
       };
     },
 

@@ -4,7 +4,15 @@
  */
 
 import type { DbOrTx } from '@app/db';
-import { DomainError, formatScaledDecimal, parseDecimal, proofCodes, splitTaxIncluded, type TaxRate } from '@app/domain';
+import {
+  DomainError,
+  formatScaledDecimal,
+  parseDecimal,
+  parseYearMonth,
+  proofCodes,
+  splitTaxIncluded,
+  type TaxRate,
+} from '@app/domain';
 import { decryptSecret } from '@app/security';
 
 /**
@@ -74,4 +82,73 @@ export function invoiceProof(p: ProofInput) {
     aesKey: p.aesKey,
   });
   return { barcode: proof.barcode, qrLeft: proof.qr.left, qrRight: proof.qr.right };
+}
+
+/** The period as the proof prints it: ROC year and its two months, `115年11-12月`. */
+export function periodLabel(yearMonth: string): string {
+  const p = parseYearMonth(yearMonth);
+  if (!p) return yearMonth;
+  return `${p.rocYear}年${String(p.firstMonth).padStart(2, '0')}-${String(p.firstMonth + 1).padStart(2, '0')}月`;
+}
+
+type StoredInvoice = {
+  invoice_number: string;
+  year_month: string;
+  invoice_time: Date;
+  random_number: string;
+  buyer_ban: string | null;
+  seller_id: string;
+  status: string;
+  sales_amount: string | number | bigint;
+  tax_amount: string | number | bigint;
+  total_amount: string | number | bigint;
+  tax_type: string;
+  tax_rate: string;
+};
+
+/**
+ * The printed proof of a stored invoice version, computed exactly as issuing computed it (the same
+ * `invoiceProof`), for a reprint or the web app's proof page. The seller's QR key is needed (refused with
+ * SELLER_QR_KEY_MISSING without one), even for a disabled seller: its past invoices still print.
+ */
+export async function storedInvoiceProof(
+  db: DbOrTx,
+  inv: StoredInvoice,
+  items: readonly { description: string; quantity: string; unit_price: string }[],
+  encKey: Buffer,
+) {
+  const seller = await db
+    .selectFrom('sellers')
+    .select(['ban', 'name', 'qr_aes_key_enc'])
+    .where('id', '=', inv.seller_id)
+    .executeTakeFirstOrThrow();
+  if (!seller.qr_aes_key_enc) throw new DomainError('SELLER_QR_KEY_MISSING', `Seller ${seller.ban} has no QR AES key.`);
+  const codes = invoiceProof({
+    invoiceNumber: inv.invoice_number,
+    invoiceTime: inv.invoice_time,
+    randomNumber: inv.random_number,
+    buyerBan: inv.buyer_ban,
+    sellerBan: seller.ban,
+    aesKey: decryptSecret(seller.qr_aes_key_enc, encKey),
+    totals: {
+      salesAmount: BigInt(inv.sales_amount),
+      taxAmount: BigInt(inv.tax_amount),
+      totalAmount: BigInt(inv.total_amount),
+      taxType: inv.tax_type,
+      taxRate: inv.tax_rate,
+    },
+    items: items.map((i) => ({ description: i.description, quantity: i.quantity, unitPrice: i.unit_price })),
+  });
+  return {
+    invoiceNumber: inv.invoice_number,
+    yearMonth: inv.year_month,
+    periodLabel: periodLabel(inv.year_month),
+    invoiceTime: inv.invoice_time.toISOString(),
+    randomNumber: inv.random_number,
+    totalAmount: Number(inv.total_amount),
+    sellerBan: seller.ban,
+    sellerName: seller.name,
+    buyerBan: inv.buyer_ban,
+    ...codes,
+  };
 }

@@ -141,3 +141,24 @@ export async function messagesOfNumber(db: DbOrTx, yearMonth: string, number: st
     .orderBy('m.id')
     .execute();
 }
+
+/** The number's messages with what the renderer needs to build each one's XML, oldest first. */
+export async function renderableMessagesOfNumber(db: DbOrTx, yearMonth: string, number: string) {
+  return db
+    .selectFrom('turnkey_messages as m')
+    .select([
+      sql<string>`m.id::text`.as('id'),
+      'm.message_type',
+      'm.status',
+      'm.seller_id',
+      'm.invoice_id',
+      sql<string | null>`m.invoice_date::text`.as('invoice_date'),
+      sql<string | null>`m.transition_id::text`.as('transition_id'),
+      'm.allowance_id',
+      'm.year_month',
+      'm.identifier',
+    ])
+    .where('m.chain', '=', `${yearMonth}:${number}`)
+    .orderBy('m.id')
+    .execute();
+}

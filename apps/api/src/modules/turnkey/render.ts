@@ -1,6 +1,7 @@
 /**
- * The MIG XML of each due message, built from what the database holds at hand-off time with the domain's
- * builders (packages/domain/src/einvoice/mig). One query per message type and batch. A message whose data
+ * The MIG XML of each queued message, built from what the database holds with the domain's builders
+ * (packages/domain/src/einvoice/mig): by the worker's hand-off (apps/worker/src/turnkey/handoff.ts) and by
+ * GET /api/v1/invoices/{number}/xml, so what staff see is what Turnkey gets. One query per message type and batch. A message whose data
  * cannot make a valid document (a builder refuses a value) is answered with the builder's reason; the
  * hand-off marks it `invalid` so staff see why.
  */
@@ -23,7 +24,23 @@ import {
   type ZeroTaxRateReason,
 } from '@app/domain';
 import { sql } from 'kysely';
-import type { DueMessage, Rendered } from './handoff.ts';
+
+/** What the renderer reads of a queued message (turnkey_messages; the hand-off's due rows carry more). */
+export type RenderableMessage = {
+  id: string;
+  message_type: string;
+  seller_id: string;
+  invoice_id: string | null;
+  invoice_date: string | null;
+  transition_id: string | null;
+  allowance_id: string | null;
+  year_month: string | null;
+  identifier: string;
+};
+
+/** The XML of a message, or why it cannot be built (a data problem: the hand-off marks the row `invalid`). */
+export type Rendered = { xml: string } | { error: string };
+type DueMessage = RenderableMessage;
 
 type Out = Map<string, Rendered>;
 
