@@ -15,9 +15,11 @@ import type { AppDeps } from './context.ts';
 import { LiveCache, LiveTopics } from './lib/live-status.ts';
 import { adminRoutes } from './modules/admin/admin.routes.ts';
 import { allowanceRoutes } from './modules/allowance/allowance.routes.ts';
+import { approvalRoutes } from './modules/approval/approval.routes.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
 import { clientRoutes } from './modules/client/client.routes.ts';
+import { clientErrorRoutes } from './modules/client-error/client-error.routes.ts';
 import { dashboardRoutes } from './modules/dashboard/dashboard.routes.ts';
 import { deadLetterRoutes } from './modules/dead-letter/dead-letter.routes.ts';
 import { deviceRoutes } from './modules/device/device.routes.ts';
@@ -128,6 +130,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(async (i) => notificationRoutes(i, moduleDeps));
   await app.register(async (i) => dashboardRoutes(i, moduleDeps));
   await app.register(async (i) => liveRoutes(i, moduleDeps));
+  await app.register(async (i) => approvalRoutes(i, moduleDeps));
+  await app.register(async (i) => clientErrorRoutes(i, moduleDeps));
   if (deps.config.WEB_DIST_DIR) await app.register(async (i) => installWebApp(i, deps.config.WEB_DIST_DIR as string));
   return app;
 }

@@ -110,7 +110,7 @@ declare module 'fastify' {
      * Rate-limit bucket: 'export' counts on top of the general one; 'poll' (screens polling a live view)
      * counts instead of it, so an open screen never eats the budget its user works with.
      */
-    rateLimit?: 'export' | 'poll';
+    rateLimit?: 'export' | 'poll' | 'client-error';
     /** Reachable while the user's MFA enrolment is pending. */
     allowMfaPending?: true;
   }

@@ -163,6 +163,21 @@ export const configSchema = z
       .string()
       .regex(/^(?:[^<>]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/, 'an address, or "Name <address>"')
       .optional(),
+    // Two-step approval (docs/approvals.md): which actions wait for a second person holding `approve`
+    // (comma-separated; empty = none), and the allowance total (TWD, tax included) above which an allowance does.
+    APPROVAL_REQUIRED_FOR: z
+      .string()
+      .default('turnkey.resend,invoice.void,allowance.issue')
+      .transform((s) =>
+        s
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.enum(['turnkey.resend', 'invoice.void', 'allowance.issue']))),
+    APPROVAL_ALLOWANCE_THRESHOLD: int(10_000, 0, 1_000_000_000),
+    // Web app error reports (POST /api/v1/client-errors) accepted per address and minute.
+    CLIENT_ERROR_REPORTS_PER_MINUTE: int(10, 1, 10_000),
     // The built web app (`pnpm --filter @app/web build` → apps/web/dist): when set, the API serves it at / with
     // the single-page fallback (the local stack sets it; in the Compose stack Nginx serves the web image).
     WEB_DIST_DIR: z.string().min(1).optional(),

@@ -69,6 +69,30 @@ export interface Allowances {
   year_month: string;
 }
 
+export interface ApprovalRequests {
+  action: string;
+  amount: Int8 | null;
+  decided_at: Timestamp | null;
+  decided_by_id: string | null;
+  decided_by_name: string | null;
+  decision_note: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  id: Generated<Int8>;
+  invoice_number: string;
+  payload: Json;
+  request_id: string | null;
+  requested_at: Generated<Timestamp>;
+  requested_by_id: string;
+  requested_by_name: string;
+  requested_by_type: string;
+  result: Json | null;
+  seller_id: string;
+  site_id: string;
+  status: Generated<string>;
+  year_month: string;
+}
+
 export interface E0501Imports {
   created_at: Generated<Timestamp>;
   entries_accepted: number;
@@ -371,6 +395,23 @@ export interface SysAuthSessions {
   revoked_reason: string | null;
   user_agent: string | null;
   user_id: string;
+}
+
+export interface SysClientErrors {
+  app_version: string | null;
+  component_stack: string | null;
+  device_id: string | null;
+  id: Generated<Int8>;
+  ip: string | null;
+  message: string;
+  occurred_at: Timestamp;
+  received_at: Generated<Timestamp>;
+  stack: string | null;
+  tenant_id: string;
+  url: string;
+  user_agent: string;
+  user_id: string | null;
+  username: string | null;
 }
 
 export interface SysDataScopes {
@@ -735,6 +776,7 @@ export interface DB {
   allowance_counters: AllowanceCounters;
   allowance_items: AllowanceItems;
   allowances: Allowances;
+  approval_requests: ApprovalRequests;
   e0501_imports: E0501Imports;
   import_file_logs: ImportFileLogs;
   import_files: ImportFiles;
@@ -755,6 +797,7 @@ export interface DB {
   sys_api_clients: SysApiClients;
   sys_audit_logs: SysAuditLogs;
   sys_auth_sessions: SysAuthSessions;
+  sys_client_errors: SysClientErrors;
   sys_data_scopes: SysDataScopes;
   sys_dead_letters: SysDeadLetters;
   sys_depts: SysDepts;

@@ -39,6 +39,12 @@ export const ERROR_CODES = {
   ROUTE_NOT_FOUND: { status: 404, description: 'No route matches the method and path.' },
   CONFLICT: { status: 409, description: 'The write conflicts with the current state.' },
   ALREADY_EXISTS: { status: 409, description: 'A resource with the same unique name already exists.' },
+  APPROVAL_SELF: { status: 409, description: 'An approval request cannot be approved or rejected by the user who made it.' },
+  APPROVAL_DECIDED: { status: 409, description: 'The approval request was already approved, rejected or withdrawn.' },
+  APPROVAL_PENDING: {
+    status: 409,
+    description: 'The same action on this invoice already waits for approval (details name the request).',
+  },
   IDEMPOTENCY_KEY_REUSED: { status: 409, description: 'The Idempotency-Key was already used with a different request.' },
   IDEMPOTENCY_IN_PROGRESS: {
     status: 409,

@@ -63,6 +63,15 @@ export function installRateLimiter(app: FastifyInstance, deps: AppDeps): void {
     if (req.routeOptions.config?.rateLimit === 'export') {
       buckets.push({ name: 'export', key, limit: config.RATE_LIMIT_EXPORT_PER_HOUR, windowMs: 3_600_000 });
     }
+    // Error reports from the web app: per address, whoever is signed in there (a crash loop must not flood the table).
+    if (req.routeOptions.config?.rateLimit === 'client-error') {
+      buckets.push({
+        name: 'client-error',
+        key: `ip:${req.ip}`,
+        limit: config.CLIENT_ERROR_REPORTS_PER_MINUTE,
+        windowMs: 60_000,
+      });
+    }
     await enforceBuckets(deps.limiter, buckets, reply);
   });
 }

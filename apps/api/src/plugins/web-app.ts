@@ -21,10 +21,7 @@ export async function installWebApp(app: FastifyInstance, distDir: string) {
     wildcard: false,
     index: false,
     setHeaders: (res, path) => {
-      res.header(
-        'cache-control',
-        path.includes(`${join(root, 'assets')}/`) ? 'public, max-age=31536000, immutable' : 'no-cache',
-      );
+      res.header('cache-control', path.includes(`${join(root, 'assets')}/`) ? 'public, max-age=31536000, immutable' : 'no-cache');
     },
   });
   // Files are looked up per request (wildcard: false registers none up front), the app's routes fall back to

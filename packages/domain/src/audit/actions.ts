@@ -195,6 +195,24 @@ export const AUDIT_ACTIONS = {
     description: 'A user queued a test e-mail to their own address.',
   },
   'audit.export': { category: 'export', target: 'audit_log', description: 'The audit log was exported as CSV.' },
+  'approval.request': {
+    category: 'invoice',
+    target: 'approval',
+    description: 'An action needing two-step approval (resend, void, large allowance) was asked for and stored as a request.',
+  },
+  'approval.approve': {
+    category: 'invoice',
+    target: 'approval',
+    description:
+      'A second user holding `approve` accepted a request; the action ran as the requester (its own entry follows).',
+  },
+  'approval.reject': { category: 'invoice', target: 'approval', description: 'A user holding `approve` refused a request.' },
+  'approval.withdraw': { category: 'invoice', target: 'approval', description: 'The requester withdrew a pending request.' },
+  'client_error.report': {
+    category: 'admin',
+    target: 'client_error',
+    description: "The web app reported a render error (GlobalErrorBoundary); it was stored for the administrators.",
+  },
 } as const satisfies Record<string, { category: 'auth' | 'admin' | 'export' | 'invoice'; target: string; description: string }>;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;

@@ -1,40 +1,13 @@
+import { SCHEMA_VERSION } from '@app/db';
+import { taipeiIsoDate } from '@app/domain';
 import { readCircuitStates } from '@app/jobs';
+import { metricsView, systemView } from '@app/schemas/admin';
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
+import { sql } from 'kysely';
+import { API_VERSION } from '../../app.ts';
 import type { AppDeps } from '../../context.ts';
 import type { RequestMetrics } from '../../lib/metrics.ts';
 import { createHealthService } from '../health/health.service.ts';
-
-const metricsResponse = z.object({
-  generatedAt: z.string(),
-  uptimeSeconds: z.number(),
-  requestsPerMinute: z.number(),
-  routes: z.array(
-    z.object({
-      route: z.string(),
-      count: z.number(),
-      errors5xx: z.number(),
-      latencyMs: z.object({ p50: z.number(), p95: z.number(), p99: z.number(), samples: z.number() }),
-    }),
-  ),
-  dbPool: z.object({ max: z.number(), total: z.number(), idle: z.number(), waiting: z.number() }),
-  queues: z.record(z.string(), z.record(z.string(), z.union([z.number(), z.string()]))),
-  /** The worker's circuit breakers as last published (one per dependency; state per worker process). */
-  circuitBreakers: z.array(
-    z.object({
-      name: z.string(),
-      state: z.enum(['closed', 'open', 'half-open']),
-      consecutiveFailures: z.number(),
-      openedAt: z.number().nullable(),
-      lastError: z.string().nullable(),
-      updatedAt: z.string(),
-      worker: z.string(),
-    }),
-  ),
-  disk: z.record(z.string(), z.union([z.number(), z.string()])),
-  rateLimiter: z.object({ degraded: z.boolean() }),
-  process: z.object({ rssBytes: z.number(), heapUsedBytes: z.number() }),
-});
 
 export async function adminRoutes(app: FastifyInstance, deps: AppDeps & { metrics: RequestMetrics }) {
   const health = createHealthService(deps);
@@ -46,7 +19,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps & { metric
         operationId: 'getMetrics',
         tags: ['ops'],
         summary: 'Requests/min, per-route latency percentiles, DB pool, queue depths, circuit breakers, disk use',
-        response: { 200: metricsResponse },
+        response: { 200: metricsView },
       },
     },
     async () => {
@@ -62,6 +35,62 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps & { metric
         disk: await health.disk(),
         rateLimiter: { degraded: deps.limiter.isDegraded },
         process: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed },
+      };
+    },
+  );
+
+  app.get(
+    '/api/v1/admin/system',
+    {
+      config: { access: 'ops.admin' },
+      schema: {
+        operationId: 'getSystem',
+        tags: ['ops'],
+        summary: "Version, schema version, health, every active seller's certificate expiry and the license",
+        response: { 200: systemView },
+      },
+    },
+    async () => {
+      const now = deps.now();
+      const today = Date.parse(`${taipeiIsoDate(now)}T00:00:00Z`);
+      const daysUntil = (day: string) => Math.round((Date.parse(`${day}T00:00:00Z`) - today) / 86_400_000);
+      const [checks, sellers, license] = await Promise.all([
+        health.check(),
+        deps.db
+          .selectFrom('sellers')
+          .select(['id', 'ban', 'name', sql<string | null>`certificate_expires_at::text`.as('expires')])
+          .where('status', '=', 'active')
+          .orderBy(sql`certificate_expires_at ASC NULLS LAST`)
+          .orderBy('ban')
+          .execute(),
+        deps.db
+          .selectFrom('sys_license')
+          .select(['plan', 'expires_at', 'grace_period_days', 'status'])
+          .where('tenant_id', '=', deps.tenant.id)
+          .executeTakeFirst(),
+      ]);
+      return {
+        generatedAt: now.toISOString(),
+        version: API_VERSION,
+        schemaVersion: String(SCHEMA_VERSION),
+        tenant: { id: deps.tenant.id, code: deps.tenant.code },
+        health: checks,
+        certificates: sellers.map((r) => ({
+          sellerId: r.id,
+          ban: r.ban,
+          name: r.name,
+          expiresAt: r.expires,
+          daysLeft: r.expires ? daysUntil(r.expires) : null,
+        })),
+        license: license
+          ? {
+              plan: license.plan,
+              expiresAt: license.expires_at.toISOString(),
+              gracePeriodDays: license.grace_period_days,
+              status: license.status as 'active' | 'grace' | 'expired' | 'revoked',
+              daysLeft: daysUntil(taipeiIsoDate(license.expires_at)),
+            }
+          : null,
       };
     },
   );

@@ -1,8 +1,10 @@
 import { allowanceDetail, allowanceNumberParams, endAllowanceBody, issueAllowanceBody } from '@app/schemas/allowance';
+import { approvalRequired } from '@app/schemas/approval';
 import { invoiceNumberParams } from '@app/schemas/invoice';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ModuleDeps } from '../../app.ts';
+import { approvalService } from '../approval/approval.runners.ts';
 import { createAllowanceService } from './allowance.service.ts';
 
 const tags = ['allowances'];
@@ -10,6 +12,7 @@ const tags = ['allowances'];
 export async function allowanceRoutes(root: FastifyInstance, deps: ModuleDeps) {
   const app = root.withTypeProvider<ZodTypeProvider>();
   const svc = createAllowanceService(deps);
+  const approvals = approvalService(deps);
 
   app.post(
     '/api/v1/invoices/:number/allowances',
@@ -22,13 +25,27 @@ export async function allowanceRoutes(root: FastifyInstance, deps: ModuleDeps) {
         description:
           'Lines name original items by seq with a tax-included whole-TWD amount; the server splits each into untaxed ' +
           'amount and tax and assigns the allowance number (seller BAN + 8-digit counter). Per item and in total the ' +
-          'active allowances never exceed the invoice (409 ALLOWANCE_EXCEEDS_REMAINING naming the item).',
+          'active allowances never exceed the invoice (409 ALLOWANCE_EXCEEDS_REMAINING naming the item). Above ' +
+          'APPROVAL_ALLOWANCE_THRESHOLD (tax-included total) it answers 202 with a pending approval request instead.',
         params: invoiceNumberParams,
         body: issueAllowanceBody,
-        response: { 201: allowanceDetail },
+        response: { 201: allowanceDetail, 202: approvalRequired },
       },
     },
-    async (req, reply) => reply.transact(201, (trx) => svc.issue(trx, req.ctx, req.params.number, req.body)),
+    async (req, reply) => {
+      const amount = req.body.items.reduce((sum, it) => sum + Number(it.amount), 0);
+      if (approvals.required('allowance.issue', amount)) {
+        return reply.transact(202, (trx) =>
+          approvals.request(trx, req.ctx, {
+            action: 'allowance.issue',
+            invoiceNumber: req.params.number,
+            payload: req.body,
+            amount,
+          }),
+        );
+      }
+      return reply.transact(201, (trx) => svc.issue(trx, req.ctx, req.params.number, req.body));
+    },
   );
 
   app.get(

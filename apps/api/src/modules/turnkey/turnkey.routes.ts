@@ -1,3 +1,4 @@
+import { approvalRequired } from '@app/schemas/approval';
 /**
  * The Turnkey pipeline for staff: the messages that need attention (rejected by the platform, refused by
  * the XSD check, or dead after their retries) with their codes, and resending an invoice's messages once
@@ -16,6 +17,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ModuleDeps } from '../../app.ts';
+import { approvalService } from '../approval/approval.runners.ts';
 import { createTurnkeyService } from './turnkey.service.ts';
 
 const tags = ['turnkey'];
@@ -23,6 +25,7 @@ const tags = ['turnkey'];
 export async function turnkeyRoutes(root: FastifyInstance, deps: ModuleDeps) {
   const app = root.withTypeProvider<ZodTypeProvider>();
   const svc = createTurnkeyService(deps);
+  const approvals = approvalService(deps);
 
   app.get(
     '/api/v1/turnkey/messages',
@@ -62,12 +65,19 @@ export async function turnkeyRoutes(root: FastifyInstance, deps: ModuleDeps) {
       schema: {
         operationId: 'resendInvoiceMessages',
         tags,
-        summary: 'Hand an invoice’s rejected, invalid or dead messages to Turnkey again (built anew from the current data)',
+        summary:
+          'Hand an invoice’s rejected, invalid or dead messages to Turnkey again (built anew from the current data); ' +
+          '202 with a pending approval request when resends need two-step approval',
         params: resendParams,
         body: resendBody,
-        response: { 200: z.object({ items: z.array(turnkeyMessageView) }) },
+        response: { 200: z.object({ items: z.array(turnkeyMessageView) }), 202: approvalRequired },
       },
     },
-    (req, reply) => reply.transact(200, (trx) => svc.resend(trx, req.ctx, req.params.number, req.body)),
+    (req, reply) =>
+      approvals.required('turnkey.resend')
+        ? reply.transact(202, (trx) =>
+            approvals.request(trx, req.ctx, { action: 'turnkey.resend', invoiceNumber: req.params.number, payload: req.body }),
+          )
+        : reply.transact(200, (trx) => svc.resend(trx, req.ctx, req.params.number, req.body)),
   );
 }
