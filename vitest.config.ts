@@ -5,6 +5,8 @@ export default defineConfig({
     include: [
       'apps/*/test/**/*.test.ts',
       'apps/web/src/**/*.test.{ts,tsx}',
+      // Browser tests: Debian's Chromium against the real local stack (docs/web-app.md).
+      'apps/web/e2e/**/*.e2e.test.ts',
       'packages/*/src/**/*.test.ts',
       'packages/*/test/**/*.test.ts',
       'scripts/**/*.test.ts',

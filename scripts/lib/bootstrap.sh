@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Make this machine able to run the project: OS packages (PostgreSQL server, Redis, MariaDB), pnpm 10, and the
+# Make this machine able to run the project: OS packages (PostgreSQL server, Redis, MariaDB, Chromium), pnpm 10, and the
 # workspace's node_modules. Installs with apt when run as root; otherwise prints the exact command.
 # Sourced by scripts/stack.sh and scripts/test.sh.
 set -euo pipefail
@@ -10,6 +10,10 @@ bootstrap_os_packages() {
   command -v redis-server >/dev/null || [ -x /usr/bin/redis-server ] || missing+=(redis-server)
   # MariaDB: the Turnkey stand-in's database (apps/turnkey-sim); tests start their own server on a private port.
   command -v mariadbd >/dev/null || [ -x /usr/sbin/mariadbd ] || missing+=(mariadb-server)
+  # Chromium: the web app's browser tests (apps/web/e2e) drive it with playwright-core; CHROMIUM_PATH overrides.
+  [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || missing+=(chromium)
+  # A CJK font, so the browser tests' screenshots show the zh-TW screens as text rather than boxes.
+  command -v fc-list >/dev/null && fc-list :lang=zh | grep -q . || missing+=(fonts-wqy-zenhei)
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" -eq 0 ]; then
     echo "installing OS packages: ${missing[*]}" >&2

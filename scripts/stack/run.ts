@@ -13,7 +13,17 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -468,11 +478,21 @@ function ensureWebBuild(): string {
   const sources = Math.max(newest(join(web, 'src')), statSync(join(web, 'index.html')).mtimeMs);
   if (built > sources) return dist;
   say('building the web app (apps/web/dist)');
-  const r = spawnSync(process.execPath, [join(web, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], {
-    cwd: web,
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  if (r.status !== 0) fail(`the web app did not build (exit ${r.status}); run pnpm --filter @app/web build to see why`);
+  // Built beside and swapped in, so a stack already serving dist/ never sees it half-written or emptied.
+  const next = `${dist}.building-${process.pid}`;
+  const r = spawnSync(
+    process.execPath,
+    [join(web, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn', '--outDir', next, '--emptyOutDir'],
+    { cwd: web, stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+  if (r.status !== 0) {
+    rmSync(next, { recursive: true, force: true });
+    fail(`the web app did not build (exit ${r.status}); run pnpm --filter @app/web build to see why`);
+  }
+  const old = `${dist}.old-${process.pid}`;
+  if (existsSync(dist)) renameSync(dist, old);
+  renameSync(next, dist);
+  rmSync(old, { recursive: true, force: true });
   return dist;
 }
 
