@@ -1,11 +1,26 @@
 import { z } from 'zod';
 
+/** A page position from a previous answer's `nextCursor` (the number of rows before it). */
+const offsetCursor = z
+  .string()
+  .regex(/^\d{1,9}$/, 'a cursor from a previous page')
+  .optional();
+
 export const listTracksQuery = z.strictObject({
   sellerId: z.uuid().optional(),
   yearMonth: z
     .string()
     .regex(/^\d{3}(0[2468]|1[02])$/, 'ROC year + even month, e.g. 11402')
     .optional(),
+  /** 07 一般稅額, 08 特種稅額. */
+  invoiceType: z.enum(['07', '08']).optional(),
+  cursor: offsetCursor,
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+export const listE0501ImportsQuery = z.strictObject({
+  cursor: offsetCursor,
+  limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
 export const allocateBody = z.strictObject({

@@ -133,6 +133,12 @@ export function createTrackImportService(deps: Deps) {
   const findBySha = (sha: string) =>
     db.selectFrom('e0501_imports').selectAll().where('tenant_id', '=', tenant.id).where('sha256', '=', sha).executeTakeFirst();
 
+  function visibleImports(ctx: RequestContext) {
+    const { scope, uploadedBy } = callerOf(ctx);
+    const q = db.selectFrom('e0501_imports').selectAll().where('tenant_id', '=', tenant.id);
+    return scope.all ? q : q.where('uploaded_by', '=', uploadedBy);
+  }
+
   return {
     /**
      * Import one file. Returns `{ created: false }` with the earlier import when this exact file was
@@ -253,25 +259,24 @@ export function createTrackImportService(deps: Deps) {
       }
     },
 
-    async list() {
-      const rows = await db
-        .selectFrom('e0501_imports')
-        .selectAll()
-        .where('tenant_id', '=', tenant.id)
+    /** Newest first. A caller scoped to some sellers or sites sees only the imports it uploaded itself. */
+    async list(ctx: RequestContext, q: { cursor?: string; limit: number }) {
+      const offset = Number(q.cursor ?? 0);
+      const rows = await visibleImports(ctx)
         .orderBy('created_at', 'desc')
-        .limit(200)
+        .orderBy('id')
+        .offset(offset)
+        .limit(q.limit + 1)
         .execute();
-      return { items: rows.map((r) => ({ ...toView(r), entries: [] })) };
+      return {
+        items: rows.slice(0, q.limit).map((r) => ({ ...toView(r), entries: [] })),
+        nextCursor: rows.length > q.limit ? String(offset + q.limit) : null,
+      };
     },
 
-    async get(id: string) {
-      const r = await db
-        .selectFrom('e0501_imports')
-        .selectAll()
-        .where('tenant_id', '=', tenant.id)
-        .where('id', '=', id)
-        .executeTakeFirst();
-      if (!r) throw new DomainError('NOT_FOUND', `No E0501 import with id ${id}.`);
+    async get(ctx: RequestContext, id: string) {
+      const r = await visibleImports(ctx).where('id', '=', id).executeTakeFirst();
+      if (!r) throw new DomainError('NOT_FOUND', `No E0501 import with id ${id} in your scope.`);
       return toView(r);
     },
   };

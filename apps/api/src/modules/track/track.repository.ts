@@ -30,10 +30,22 @@ const trackSelect = (db: DbOrTx, tenantId: string, scope: DataScope) =>
     .where('s.tenant_id', '=', tenantId)
     .where(scopeWhere(scope, { seller: 't.seller_id', sellerOfSites: 't.seller_id' }));
 
-export async function listTracks(db: DbOrTx, tenantId: string, scope: DataScope, f: { sellerId?: string; yearMonth?: string }) {
-  let q = trackSelect(db, tenantId, scope).orderBy('t.year_month', 'desc').orderBy('t.track').orderBy('t.begin_no').limit(2000);
+/** Newest period first; `page` for the list screen (offset and limit), every row otherwise (period reports). */
+export async function listTracks(
+  db: DbOrTx,
+  tenantId: string,
+  scope: DataScope,
+  f: { sellerId?: string; yearMonth?: string; invoiceType?: string; page?: { offset: number; limit: number } },
+) {
+  let q = trackSelect(db, tenantId, scope)
+    .orderBy('t.year_month', 'desc')
+    .orderBy('t.track')
+    .orderBy('t.begin_no')
+    .orderBy('t.id');
   if (f.sellerId) q = q.where('t.seller_id', '=', f.sellerId);
   if (f.yearMonth) q = q.where('t.year_month', '=', f.yearMonth);
+  if (f.invoiceType) q = q.where('t.invoice_type', '=', f.invoiceType);
+  if (f.page) q = q.offset(f.page.offset).limit(f.page.limit);
   return q.execute();
 }
 export type TrackRow = Awaited<ReturnType<typeof listTracks>>[number];

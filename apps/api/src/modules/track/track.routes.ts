@@ -1,6 +1,15 @@
 import { DomainError } from '@app/domain';
 import { idParams } from '@app/schemas/role';
-import { allocateBody, blanksQuery, blanksView, blockView, importView, listTracksQuery, trackView } from '@app/schemas/track';
+import {
+  allocateBody,
+  blanksQuery,
+  blanksView,
+  blockView,
+  importView,
+  listE0501ImportsQuery,
+  listTracksQuery,
+  trackView,
+} from '@app/schemas/track';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -34,12 +43,21 @@ export async function trackRoutes(root: FastifyInstance, deps: ModuleDeps) {
       schema: {
         operationId: 'listTracks',
         tags,
-        summary: 'Number ranges (E0501) in your scope, with allocated, issued and remaining counts',
+        summary: 'Number ranges (E0501) in your scope, with allocated, issued and remaining counts; newest period first',
         querystring: listTracksQuery,
-        response: { 200: z.object({ items: z.array(trackView) }) },
+        response: { 200: z.object({ items: z.array(trackView), nextCursor: z.string().nullable() }) },
       },
     },
     (req) => svc.list(req.ctx, req.query),
+  );
+
+  app.get(
+    '/api/v1/tracks/:id',
+    {
+      config: { access: 'invoice.read' },
+      schema: { operationId: 'getTrack', tags, params: idParams, response: { 200: trackView } },
+    },
+    (req) => svc.get(req.ctx, req.params.id),
   );
 
   app.get(
@@ -121,9 +139,17 @@ export async function trackRoutes(root: FastifyInstance, deps: ModuleDeps) {
     '/api/v1/tracks/e0501',
     {
       config: { access: 'track.manage' },
-      schema: { operationId: 'listE0501Imports', tags, response: { 200: z.object({ items: z.array(importView) }) } },
+      schema: {
+        operationId: 'listE0501Imports',
+        tags,
+        summary:
+          'E0501 imports, newest first (entries left out: open one for them). Callers scoped to some sellers or sites ' +
+          'see the imports they uploaded',
+        querystring: listE0501ImportsQuery,
+        response: { 200: z.object({ items: z.array(importView), nextCursor: z.string().nullable() }) },
+      },
     },
-    () => imports.list(),
+    (req) => imports.list(req.ctx, req.query),
   );
 
   app.get(
@@ -132,6 +158,6 @@ export async function trackRoutes(root: FastifyInstance, deps: ModuleDeps) {
       config: { access: 'track.manage' },
       schema: { operationId: 'getE0501Import', tags, params: idParams, response: { 200: importView } },
     },
-    (req) => imports.get(req.params.id),
+    (req) => imports.get(req.ctx, req.params.id),
   );
 }

@@ -86,8 +86,27 @@ export function createTrackService(deps: Deps) {
   }
 
   return {
-    async list(ctx: RequestContext, q: { sellerId?: string; yearMonth?: string }) {
-      return { items: (await listTracks(db, tenant.id, callerScope(ctx), q)).map(toTrackView) };
+    async list(
+      ctx: RequestContext,
+      q: { sellerId?: string; yearMonth?: string; invoiceType?: string; cursor?: string; limit: number },
+    ) {
+      const offset = Number(q.cursor ?? 0);
+      const rows = await listTracks(db, tenant.id, callerScope(ctx), {
+        ...(q.sellerId ? { sellerId: q.sellerId } : {}),
+        ...(q.yearMonth ? { yearMonth: q.yearMonth } : {}),
+        ...(q.invoiceType ? { invoiceType: q.invoiceType } : {}),
+        page: { offset, limit: q.limit + 1 },
+      });
+      return {
+        items: rows.slice(0, q.limit).map(toTrackView),
+        nextCursor: rows.length > q.limit ? String(offset + q.limit) : null,
+      };
+    },
+
+    async get(ctx: RequestContext, id: string) {
+      const row = await findTrack(db, tenant.id, callerScope(ctx), id);
+      if (!row) throw new DomainError('NOT_FOUND', `No number range ${id} in your scope.`);
+      return toTrackView(row);
     },
 
     /**
