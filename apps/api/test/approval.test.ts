@@ -108,7 +108,7 @@ describe('a void waits for a second person', () => {
     const voids = (await audits(n)).filter((x) => x.action === 'invoice.void');
     expect(voids).toHaveLength(1);
     expect(voids[0]).toMatchObject({ actor_name: 'op.chen', outcome: 'success' });
-    expect((voids[0]?.summary as { note: unknown }).note).toEqual({ approvalId: id, approvedBy: 'ap.lin' });
+    expect((voids[0]!.summary as { note: unknown }).note).toEqual({ approvalId: id, approvedBy: 'ap.lin' });
 
     const twice = await call('POST', `/api/v1/approvals/${id}/approve`, both, {});
     expect(twice.statusCode).toBe(409);
@@ -154,9 +154,13 @@ describe('a void waits for a second person', () => {
 describe('allowances above the threshold, and resends', () => {
   it('issues a small allowance at once; a large one waits, and a rejection issues nothing', async () => {
     const n = await issue();
-    const small = await call('POST', `/api/v1/invoices/${n}/allowances`, operator, { items: [{ seq: 2, quantity: '1', amount: 150 }] });
+    const small = await call('POST', `/api/v1/invoices/${n}/allowances`, operator, {
+      items: [{ seq: 2, quantity: '1', amount: 150 }],
+    });
     expect(small.statusCode, small.body).toBe(201);
-    const big = await call('POST', `/api/v1/invoices/${n}/allowances`, operator, { items: [{ seq: 1, quantity: '50', amount: 1550 }] });
+    const big = await call('POST', `/api/v1/invoices/${n}/allowances`, operator, {
+      items: [{ seq: 1, quantity: '50', amount: 1550 }],
+    });
     expect(big.statusCode, big.body).toBe(202);
     expect(big.json().approval).toMatchObject({ action: 'allowance.issue', amount: 1550 });
     const id = big.json().approval.id;

@@ -32,7 +32,12 @@ describe('client error reports', () => {
   it('stores a report without a token and one naming the signed-in user; lists them for admins', async () => {
     const anon = await t.call({ method: 'POST', url: '/api/v1/client-errors', payload: report() });
     expect(anon.statusCode, anon.body).toBe(202);
-    const mine = await t.call({ method: 'POST', url: '/api/v1/client-errors', token: admin, payload: report({ message: 'second' }) });
+    const mine = await t.call({
+      method: 'POST',
+      url: '/api/v1/client-errors',
+      token: admin,
+      payload: report({ message: 'second' }),
+    });
     expect(mine.statusCode).toBe(202);
 
     const list = await t.call({ url: '/api/v1/client-errors', token: admin });

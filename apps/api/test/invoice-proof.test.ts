@@ -59,7 +59,12 @@ describe('invoice proof', () => {
     expect((await get('/api/v1/invoices/ZZ00000000/proof')).statusCode).toBe(404);
     const other = (await post(`/api/v1/sellers/${sellerId}/sites`, { code: 'P2', name: 'Other' })).json().id;
     const c = (
-      await post('/api/v1/clients', { name: 'ERP other', kind: 'erp', roles: ['erp'], scope: { all: false, sellers: [], sites: [other] } })
+      await post('/api/v1/clients', {
+        name: 'ERP other',
+        kind: 'erp',
+        roles: ['erp'],
+        scope: { all: false, sellers: [], sites: [other] },
+      })
     ).json();
     const erp = await t.clientToken(c.clientId, c.clientSecret);
     expect((await get(`/api/v1/invoices/${issued.invoiceNumber}/proof`, erp)).statusCode).toBe(404);

@@ -45,8 +45,9 @@ const e0501 = (track: string) => `<?xml version="1.0" encoding="UTF-8"?>
 beforeAll(async () => {
   t = await createTestApp({ LOGIN_IP_MAX_PER_MINUTE: '1000' });
   admin = (await t.login()).accessToken;
-  sellerId = (await t.call({ method: 'POST', url: '/api/v1/sellers', token: admin, payload: { ban: BAN, name: 'S', address: 'A' } })).json()
-    .id;
+  sellerId = (
+    await t.call({ method: 'POST', url: '/api/v1/sellers', token: admin, payload: { ban: BAN, name: 'S', address: 'A' } })
+  ).json().id;
 });
 afterAll(async () => t?.close());
 

@@ -1,10 +1,12 @@
 import { Route, Routes } from 'react-router';
+import './account.css';
+import { AccountPage } from './AccountPage.tsx';
 
-/** The account screens (their own sub-paths under /account). */
+/** The signed-in user's own account (every user). */
 export default function AccountArea() {
   return (
     <Routes>
-      <Route index element={<p role="status">account</p>} />
+      <Route index element={<AccountPage />} />
     </Routes>
   );
 }

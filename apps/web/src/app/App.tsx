@@ -9,11 +9,12 @@ import { DashboardPage } from '../dashboard/DashboardPage.tsx';
 import { I18nProvider } from '../i18n/index.ts';
 import { RequireAuth } from '../shell/RequireAuth.tsx';
 import { Shell } from '../shell/Shell.tsx';
+import { GlobalErrorBoundary, PageErrorBoundary, RouteErrorPanel } from './ErrorBoundary.tsx';
 import { SECTIONS } from './sections.ts';
 import { type Services, ServicesProvider } from './services.tsx';
 
 export const routes: RouteObject[] = [
-  { path: '/login', element: <LoginPage /> },
+  { path: '/login', element: <LoginPage />, errorElement: <RouteErrorPanel /> },
   {
     path: '/',
     element: (
@@ -21,32 +22,41 @@ export const routes: RouteObject[] = [
         <Shell />
       </RequireAuth>
     ),
+    // The router catches what fails in its routes itself: the shell's and login's errors show the same panel.
+    errorElement: <RouteErrorPanel />,
     children: [
       {
-        index: true,
-        element: (
-          <RequirePermission permission="invoice.read">
-            <DashboardPage />
-          </RequirePermission>
-        ),
-      },
-      ...SECTIONS.map(
-        (s): RouteObject => ({
-          path: `${s.path}/*`,
-          lazy: async () => {
-            const { default: Area } = await s.load();
-            return {
-              element: s.permission ? (
-                <RequirePermission permission={s.permission}>
-                  <Area />
-                </RequirePermission>
-              ) : (
-                <Area />
-              ),
-            };
+        // Pages fail alone: the panel takes the page's place, the menu stays, navigating clears it.
+        element: <PageErrorBoundary />,
+        errorElement: <RouteErrorPanel />,
+        children: [
+          {
+            index: true,
+            element: (
+              <RequirePermission permission="invoice.read">
+                <DashboardPage />
+              </RequirePermission>
+            ),
           },
-        }),
-      ),
+          ...SECTIONS.map(
+            (s): RouteObject => ({
+              path: `${s.path}/*`,
+              lazy: async () => {
+                const { default: Area } = await s.load();
+                return {
+                  element: s.permission ? (
+                    <RequirePermission permission={s.permission}>
+                      <Area />
+                    </RequirePermission>
+                  ) : (
+                    <Area />
+                  ),
+                };
+              },
+            }),
+          ),
+        ],
+      },
     ],
   },
   { path: '*', element: <Navigate to="/" replace /> },
@@ -83,7 +93,9 @@ export function App({ services }: { services: Services }) {
   const [router] = useState(() => createBrowserRouter(routes));
   return (
     <AppProviders services={services}>
-      <RouterProvider router={router} />
+      <GlobalErrorBoundary testHooks>
+        <RouterProvider router={router} />
+      </GlobalErrorBoundary>
     </AppProviders>
   );
 }

@@ -1,10 +1,14 @@
 import { Route, Routes } from 'react-router';
+import './approvals.css';
+import { ApprovalDetail } from './ApprovalDetail.tsx';
+import { ApprovalsList } from './ApprovalsList.tsx';
 
-/** The approvals screens (their own sub-paths under /approvals). */
+/** Two-step approval: the requests waiting for a decision and one's own (`/approvals`), one request (`/approvals/:id`). */
 export default function ApprovalsArea() {
   return (
     <Routes>
-      <Route index element={<p role="status">approvals</p>} />
+      <Route index element={<ApprovalsList />} />
+      <Route path=":id" element={<ApprovalDetail />} />
     </Routes>
   );
 }

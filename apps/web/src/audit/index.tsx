@@ -1,10 +1,11 @@
 import { Route, Routes } from 'react-router';
+import { AuditLogPage } from './AuditLogPage.tsx';
 
-/** The audit screens (their own sub-paths under /audit). */
+/** The audit log (`audit.read`, gated by the section). */
 export default function AuditArea() {
   return (
     <Routes>
-      <Route index element={<p role="status">audit</p>} />
+      <Route index element={<AuditLogPage />} />
     </Routes>
   );
 }

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { apiError, type Handler, sessionTokens, startApiServer } from '../../test/http-server.ts';
 import { renderApp } from '../../test/render.tsx';
 import { LoginPage } from './LoginPage.tsx';
@@ -9,6 +9,7 @@ let server: Awaited<ReturnType<typeof startApiServer>> | undefined;
 beforeEach(() => localStorage.clear());
 afterEach(async () => {
   cleanup();
+  vi.restoreAllMocks();
   await server?.close();
   server = undefined;
 });
@@ -18,6 +19,7 @@ async function renderLogin(handler: Handler) {
   const routes = [
     { path: '/login', element: <LoginPage /> },
     { path: '/', element: <p>home page</p> },
+    { path: '/account', element: <p>account page</p> },
   ];
   return { ...renderApp(routes, { baseUrl: server.baseUrl, path: '/login' }), seen: server.seen };
 }
@@ -101,5 +103,78 @@ describe('LoginPage', () => {
     expect(await screen.findByText('home page')).toBeTruthy();
     expect(router.state.location.pathname).toBe('/');
     expect(seen.at(-1)!.body).toEqual({ mfaToken: 'mfa-token-123', code: '123456' });
+  });
+
+  it('signs in with a recovery code instead, sent as recoveryCode', async () => {
+    const { seen, api } = await renderLogin((r) => {
+      if (r.url === '/api/v1/auth/login') return { body: { mfaRequired: true, mfaToken: 'mfa-token-123', expiresIn: 300 } };
+      const body = r.body as { recoveryCode?: string };
+      return body.recoveryCode === 'k3p9-x7q2'
+        ? { body: sessionTokens(2) }
+        : apiError(401, 'MFA_CODE_INVALID', 'The code is wrong, expired or already used.');
+    });
+    // The session is resumed on the page loaded afresh (AuthProvider cannot be handed one): no real navigation here.
+    const assign = vi.spyOn(window.location, 'assign').mockImplementation(() => {});
+    type('帳號', 'alice');
+    type('密碼', 'correct-password');
+    submit();
+    fireEvent.click(await screen.findByRole('button', { name: '使用復原碼' }));
+    expect(screen.queryByLabelText('驗證碼')).toBeNull();
+    const field = input('復原碼');
+    expect(field.autocomplete).toBe('off');
+    expect(document.activeElement).toBe(field);
+    const verify = () => fireEvent.submit(screen.getByRole('button', { name: '驗證' }).closest('form')!);
+
+    fireEvent.change(field, { target: { value: 'ab' } });
+    verify();
+    expect(errorOf(input('復原碼'))).toBe('復原碼為 4 至 32 個字元');
+    expect(seen).toHaveLength(1);
+
+    fireEvent.change(input('復原碼'), { target: { value: 'used-code' } });
+    verify();
+    await waitFor(() => expect(errorOf(input('復原碼'))).toBe('驗證碼錯誤、已過期或已使用'));
+    expect(seen.at(-1)!.body).toEqual({ mfaToken: 'mfa-token-123', recoveryCode: 'used-code' });
+
+    fireEvent.change(input('復原碼'), { target: { value: '  k3p9-x7q2 ' } });
+    verify();
+    await waitFor(() => expect(assign).toHaveBeenCalledWith('/'));
+    expect(seen.at(-1)!.url).toBe('/api/v1/auth/mfa/challenge');
+    expect(seen.at(-1)!.body).toEqual({ mfaToken: 'mfa-token-123', recoveryCode: 'k3p9-x7q2' });
+    expect(api.hasRefreshToken()).toBe(true);
+    expect(await api.freshAccessToken()).toBe('access-2');
+
+    // And back to the authenticator's code.
+    fireEvent.click(screen.getByRole('button', { name: '改用驗證碼' }));
+    expect(input('驗證碼')).toBeTruthy();
+  });
+
+  it('sends a user whose role requires MFA to their account to enrol, others where they were going', async () => {
+    let pending = true;
+    const { seen, router } = await renderLogin((r) => {
+      if (r.url === '/api/v1/auth/login') return { body: { ...sessionTokens(1), mfaEnrollmentRequired: pending } };
+      if (r.url === '/api/v1/auth/me')
+        return { body: { kind: 'user', id: 'u1', name: 'alice', permissions: [], mfaEnabled: false, mfaPending: pending } };
+      return apiError(404, 'ROUTE_NOT_FOUND', 'no');
+    });
+    type('帳號', 'alice');
+    type('密碼', 'correct-password');
+    submit();
+    expect(await screen.findByText('account page')).toBeTruthy();
+    expect(router.state.location.pathname).toBe('/account');
+    expect(seen.map((r) => r.url)).toEqual(['/api/v1/auth/login', '/api/v1/auth/me']);
+    cleanup();
+    await server?.close();
+
+    pending = false;
+    const next = await renderLogin((r) =>
+      r.url === '/api/v1/auth/login'
+        ? { body: sessionTokens(1) }
+        : { body: { kind: 'user', id: 'u1', name: 'alice', permissions: [], mfaEnabled: false, mfaPending: false } },
+    );
+    type('帳號', 'alice');
+    type('密碼', 'correct-password');
+    submit();
+    expect(await screen.findByText('home page')).toBeTruthy();
+    expect(next.router.state.location.pathname).toBe('/');
   });
 });

@@ -1,24 +1,33 @@
-import { type FormEvent, useId, useRef, useState } from 'react';
+import { mfaChallengeBody } from '@app/schemas/auth';
+import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { Navigate, useLocation } from 'react-router';
+import type { SessionTokens } from '../api/client.ts';
 import { ApiError } from '../api/errors.ts';
 import { errorText } from '../app/error-text.ts';
+import { useServices } from '../app/services.tsx';
 import { useI18n } from '../i18n/index.ts';
 import { LocaleSwitcher } from '../shell/LocaleSwitcher.tsx';
 import { Field } from '../ui/Field.tsx';
 import { useAuth } from './AuthProvider.tsx';
 
-type Errors = Partial<Record<'username' | 'password' | 'code', string>>;
+type Errors = Partial<Record<'username' | 'password' | 'code' | 'recoveryCode', string>>;
 
-/** Sign in: username and password, then a TOTP code when the API asks for one. */
+/**
+ * Sign in: username and password, then a TOTP code (or a recovery code) when the API asks for one. A user
+ * whose role requires MFA and who has none is sent to /account to enrol (nothing else answers until then).
+ */
 export function LoginPage() {
   const { state } = useAuth();
   const location = useLocation();
   const [mfaToken, setMfaToken] = useState<string | null>(null);
+  // Set while a password-only sign-in runs: once signed in, ask the API whether MFA enrolment is required.
+  const [checkEnrolment, setCheckEnrolment] = useState(false);
   const { t } = useI18n();
+  const from = (location.state as { from?: string } | null)?.from;
+  const target = from && from !== '/login' ? from : '/';
 
   if (state.status === 'signedIn') {
-    const from = (location.state as { from?: string } | null)?.from;
-    return <Navigate to={from && from !== '/login' ? from : '/'} replace />;
+    return checkEnrolment ? <AfterPasswordSignIn target={target} /> : <Navigate to={target} replace />;
   }
   return (
     <div className="login">
@@ -27,10 +36,48 @@ export function LoginPage() {
         <LocaleSwitcher />
       </header>
       <main id="main">
-        {mfaToken ? <MfaForm mfaToken={mfaToken} onBack={() => setMfaToken(null)} /> : <PasswordForm onMfa={setMfaToken} />}
+        {mfaToken ? (
+          <MfaForm mfaToken={mfaToken} target={target} onBack={() => setMfaToken(null)} />
+        ) : (
+          <PasswordForm onMfa={setMfaToken} onSigningIn={setCheckEnrolment} />
+        )}
       </main>
     </div>
   );
+}
+
+/**
+ * After a sign-in without MFA: GET /api/v1/auth/me says whether the user's role requires MFA they have not
+ * set up (`mfaPending`, the login answer's `mfaEnrollmentRequired`, which AuthProvider does not pass on);
+ * then to /account to enrol, else where the user was going. A user with MFA on never needs this (they came
+ * through the MFA step), and a failed check does not hold the user up.
+ */
+function AfterPasswordSignIn({ target }: { target: string }) {
+  const { t } = useI18n();
+  const { api } = useServices();
+  // Asked afresh (not from the query cache, which may hold an earlier user's answer).
+  const [to, setTo] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    api
+      .get<{ mfaPending?: boolean }>('/api/v1/auth/me')
+      .then((me) => (me.mfaPending ? '/account' : target))
+      .catch(() => target)
+      .then((next) => {
+        if (live) setTo(next);
+      });
+    return () => {
+      live = false;
+    };
+  }, [api, target]);
+  if (to === null) {
+    return (
+      <p role="status" aria-busy="true">
+        {t('login.submitting')}
+      </p>
+    );
+  }
+  return <Navigate to={to} replace />;
 }
 
 /** Splits an API failure into field errors (next to their inputs) and a message for the whole form. */
@@ -56,7 +103,14 @@ function useFormErrors<F extends keyof Errors>(fields: readonly F[]) {
   return { errors, formError, show, fromApi, refs };
 }
 
-function PasswordForm({ onMfa }: { onMfa: (mfaToken: string) => void }) {
+function PasswordForm({
+  onMfa,
+  onSigningIn,
+}: {
+  onMfa: (mfaToken: string) => void;
+  /** True just before the password is sent, false again when it did not sign the user in. */
+  onSigningIn: (v: boolean) => void;
+}) {
   const { t } = useI18n();
   const { login } = useAuth();
   const [busy, setBusy] = useState(false);
@@ -74,10 +128,15 @@ function PasswordForm({ onMfa }: { onMfa: (mfaToken: string) => void }) {
     if (missing.username || missing.password) return show(missing, null);
     show({}, null);
     setBusy(true);
+    onSigningIn(true);
     try {
       const mfa = await login(username, password);
-      if (mfa) onMfa(mfa.mfaToken);
+      if (mfa) {
+        onSigningIn(false);
+        onMfa(mfa.mfaToken);
+      }
     } catch (e) {
+      onSigningIn(false);
       fromApi(e);
     } finally {
       setBusy(false);
@@ -118,16 +177,20 @@ function PasswordForm({ onMfa }: { onMfa: (mfaToken: string) => void }) {
   );
 }
 
-function MfaForm({ mfaToken, onBack }: { mfaToken: string; onBack: () => void }) {
+function MfaForm({ mfaToken, target, onBack }: { mfaToken: string; target: string; onBack: () => void }) {
   const { t } = useI18n();
   const { completeMfa } = useAuth();
+  const { api } = useServices();
   const [busy, setBusy] = useState(false);
-  const { errors, formError, show, fromApi, refs } = useFormErrors(['code'] as const);
+  const [useRecovery, setUseRecovery] = useState(false);
+  const { errors, formError, show, fromApi, refs } = useFormErrors(['code', 'recoveryCode'] as const);
   const headingId = useId();
 
   async function submit(ev: FormEvent<HTMLFormElement>) {
     ev.preventDefault();
-    const code = String(new FormData(ev.currentTarget).get('code') ?? '').replace(/\s/g, '');
+    const data = new FormData(ev.currentTarget);
+    if (useRecovery) return submitRecovery(String(data.get('recoveryCode') ?? '').trim());
+    const code = String(data.get('code') ?? '').replace(/\s/g, '');
     if (!/^\d{6}$/.test(code)) return show({ code: t('login.mfaCodeFormat') }, null);
     show({}, null);
     setBusy(true);
@@ -142,29 +205,78 @@ function MfaForm({ mfaToken, onBack }: { mfaToken: string; onBack: () => void })
     }
   }
 
+  /**
+   * A recovery code instead of a TOTP code (sent as `recoveryCode`, checked first with the API's schema).
+   * AuthProvider's completeMfa sends a TOTP code only, and cannot be told of a session started elsewhere; so
+   * this sends the challenge itself, hands the session to the API client (which keeps the refresh token in
+   * sessionStorage) and loads the target page afresh, where AuthProvider resumes the session as after any
+   * reload. To be replaced by a completeMfa taking a recovery code (reported as a gap of AuthProvider).
+   */
+  async function submitRecovery(recoveryCode: string) {
+    const checked = mfaChallengeBody.safeParse({ mfaToken, recoveryCode });
+    if (!checked.success) return show({ recoveryCode: t('account.login.recoveryFormat') }, null);
+    show({}, null);
+    setBusy(true);
+    try {
+      const tokens = await api.post<SessionTokens>('/api/v1/auth/mfa/challenge', checked.data, { auth: false });
+      api.setSession(tokens);
+      window.location.assign(target);
+    } catch (e) {
+      if (e instanceof ApiError && e.code === 'MFA_CODE_INVALID') show({ recoveryCode: errorText(t, e) }, null);
+      else fromApi(e);
+      setBusy(false);
+    }
+  }
+
+  const switchInput = () => {
+    setUseRecovery((r) => !r);
+    show({}, null);
+  };
+
   return (
     <form className="login-form" aria-labelledby={headingId} noValidate onSubmit={submit}>
       <h1 id={headingId}>{t('login.mfaTitle')}</h1>
-      <p>{t('login.mfaHint')}</p>
+      <p>{useRecovery ? t('account.login.recoveryHint') : t('login.mfaHint')}</p>
       {formError && (
         <p role="alert" className="form-error">
           {formError}
         </p>
       )}
-      <Field
-        name="code"
-        label={t('login.mfaCode')}
-        autoComplete="one-time-code"
-        inputMode="numeric"
-        maxLength={6}
-        autoFocus
-        error={errors.code}
-        inputRef={(el) => {
-          refs.current.code = el;
-        }}
-      />
+      {useRecovery ? (
+        <Field
+          key="recoveryCode"
+          name="recoveryCode"
+          label={t('account.login.recoveryCode')}
+          autoComplete="off"
+          autoCapitalize="none"
+          spellCheck={false}
+          maxLength={32}
+          autoFocus
+          error={errors.recoveryCode}
+          inputRef={(el) => {
+            refs.current.recoveryCode = el;
+          }}
+        />
+      ) : (
+        <Field
+          key="code"
+          name="code"
+          label={t('login.mfaCode')}
+          autoComplete="one-time-code"
+          inputMode="numeric"
+          maxLength={6}
+          autoFocus
+          error={errors.code}
+          inputRef={(el) => {
+            refs.current.code = el;
+          }}
+        />
+      )}
       <button type="submit" disabled={busy}>
         {t('login.mfaSubmit')}
+      </button>
+      <button type="button" className="link" onClick={switchInput}>
+        {useRecovery ? t('account.login.useCode') : t('account.login.useRecovery')}
       </button>
       <button type="button" className="link" onClick={onBack}>
         {t('login.mfaBack')}

@@ -1,10 +1,16 @@
 import { Route, Routes } from 'react-router';
+import { InvoiceDetailPage } from './InvoiceDetailPage.tsx';
+import { InvoiceListPage } from './InvoiceListPage.tsx';
+import { ProofPage } from './ProofPage.tsx';
+import './invoices.css';
 
-/** The invoices screens (their own sub-paths under /invoices). */
+/** The invoices screens: the search, one invoice with its actions, and its printable proof. */
 export default function InvoicesArea() {
   return (
     <Routes>
-      <Route index element={<p role="status">invoices</p>} />
+      <Route index element={<InvoiceListPage />} />
+      <Route path=":number" element={<InvoiceDetailPage />} />
+      <Route path=":number/proof" element={<ProofPage />} />
     </Routes>
   );
 }

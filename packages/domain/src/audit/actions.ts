@@ -203,15 +203,14 @@ export const AUDIT_ACTIONS = {
   'approval.approve': {
     category: 'invoice',
     target: 'approval',
-    description:
-      'A second user holding `approve` accepted a request; the action ran as the requester (its own entry follows).',
+    description: 'A second user holding `approve` accepted a request; the action ran as the requester (its own entry follows).',
   },
   'approval.reject': { category: 'invoice', target: 'approval', description: 'A user holding `approve` refused a request.' },
   'approval.withdraw': { category: 'invoice', target: 'approval', description: 'The requester withdrew a pending request.' },
   'client_error.report': {
     category: 'admin',
     target: 'client_error',
-    description: "The web app reported a render error (GlobalErrorBoundary); it was stored for the administrators.",
+    description: 'The web app reported a render error (GlobalErrorBoundary); it was stored for the administrators.',
   },
 } as const satisfies Record<string, { category: 'auth' | 'admin' | 'export' | 'invoice'; target: string; description: string }>;
 

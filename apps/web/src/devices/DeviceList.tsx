@@ -1,0 +1,125 @@
+import type { DeviceView } from '@app/schemas/device';
+import { Link } from 'react-router';
+import { useApiQuery } from '../api/hooks.ts';
+import { type MessageKey, useI18n } from '../i18n/index.ts';
+import { SelectField } from '../ui/Field.tsx';
+import { Pager, useListParams } from '../ui/list.tsx';
+import { QueryState } from '../ui/QueryState.tsx';
+import { Time } from '../ui/Time.tsx';
+import { SitePicker, useSellers, useSiteIndex } from './places.tsx';
+
+/** The API's query parameters of GET /api/v1/devices. */
+const KEYS = ['sellerId', 'siteId', 'revoked'] as const;
+
+type DevicePage = { items: DeviceView[]; nextCursor?: string | null };
+
+export const kindLabel = (kind: string) => `devices.kind.${kind}` as MessageKey;
+
+/** Devices in the caller's scope, filtered by seller, site and revoked (held in the URL). */
+export function DeviceList() {
+  const { t } = useI18n();
+  const list = useListParams(KEYS);
+  const query = useApiQuery<DevicePage>('/api/v1/devices', list.query);
+  const sellers = useSellers();
+  const sites = useSiteIndex((query.data?.items ?? []).flatMap((d) => (d.sellerId ? [d.sellerId] : [])));
+  const sellerName = (id: string | null) => {
+    if (!id) return t('common.none');
+    const s = sellers.data?.items.find((x) => x.id === id);
+    return s ? s.name : id;
+  };
+  const siteName = (id: string | null) => {
+    if (!id) return t('common.none');
+    const s = sites.get(id);
+    return s ? `${s.name} (${s.code})` : id;
+  };
+
+  return (
+    <>
+      <h1>{t('devices.title')}</h1>
+      <p className="actions">
+        <Link to="/devices/new">{t('devices.create')}</Link>
+      </p>
+      {/* biome-ignore lint/a11y/useSemanticElements: a form with role=search is announced everywhere; <search> is not yet mapped by all screen readers and testing tools */}
+      <form className="filters" role="search" aria-label={t('common.filter')} onSubmit={(e) => e.preventDefault()}>
+        <SitePicker
+          sellerId={list.filters.sellerId}
+          siteId={list.filters.siteId}
+          onSeller={(sellerId) => list.setFilters({ sellerId, siteId: '' })}
+          onSite={(siteId) => list.setFilters({ siteId })}
+          empty={t('common.all')}
+        />
+        <SelectField
+          name="revoked"
+          label={t('devices.field.state')}
+          value={list.filters.revoked}
+          onChange={(e) => list.setFilters({ revoked: e.target.value })}
+          options={[
+            { value: '', label: t('common.all') },
+            { value: 'false', label: t('devices.state.active') },
+            { value: 'true', label: t('devices.state.revoked') },
+          ]}
+        />
+        <button type="button" onClick={list.clearFilters}>
+          {t('common.clearFilters')}
+        </button>
+      </form>
+      <QueryState query={query} loading={t('devices.loading')}>
+        {(data) => (
+          <>
+            {data.items.length === 0 ? (
+              <p>{t('common.empty')}</p>
+            ) : (
+              <div className="table-wrap">
+                <table>
+                  <caption>{t('devices.list.caption')}</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">{t('devices.field.deviceCode')}</th>
+                      <th scope="col">{t('devices.field.name')}</th>
+                      <th scope="col">{t('devices.field.kind')}</th>
+                      <th scope="col">{t('devices.field.seller')}</th>
+                      <th scope="col">{t('devices.field.site')}</th>
+                      <th scope="col">{t('devices.field.appVersion')}</th>
+                      <th scope="col">{t('devices.field.lastActiveAt')}</th>
+                      <th scope="col">{t('devices.field.state')}</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {data.items.map((d) => (
+                      <tr key={d.id}>
+                        <th scope="row">
+                          <Link to={`/devices/${d.id}`}>{d.deviceCode}</Link>
+                        </th>
+                        <td>{d.name}</td>
+                        <td>{t(kindLabel(d.kind))}</td>
+                        <td>{sellerName(d.sellerId)}</td>
+                        <td>{siteName(d.siteId)}</td>
+                        <td>{d.appVersion ?? t('common.none')}</td>
+                        <td>
+                          <Time value={d.lastActiveAt} />
+                        </td>
+                        <td>
+                          <DeviceState device={d} />
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+            <Pager page={list.page} nextCursor={data.nextCursor} onNext={list.nextPage} onFirst={list.firstPage} />
+          </>
+        )}
+      </QueryState>
+    </>
+  );
+}
+
+export function DeviceState({ device }: { device: DeviceView }) {
+  const { t } = useI18n();
+  return device.revokedAt ? (
+    <span className="badge bad">{t('devices.state.revoked')}</span>
+  ) : (
+    <span className="badge good">{t('devices.state.active')}</span>
+  );
+}

@@ -1,0 +1,177 @@
+import type { SellerView } from '@app/schemas/seller';
+import { listTracksQuery, type TrackView } from '@app/schemas/track';
+import { type FormEvent, useMemo } from 'react';
+import { Link } from 'react-router';
+import { useApiQuery } from '../api/hooks.ts';
+import { errorText } from '../app/error-text.ts';
+import { useI18n } from '../i18n/index.ts';
+import { Field, SelectField } from '../ui/Field.tsx';
+import { dropEmpty, useZodForm } from '../ui/form.ts';
+import { useListParams } from '../ui/list.tsx';
+import { QueryState } from '../ui/QueryState.tsx';
+import { InvoiceTypeLabel, NumberRange, PeriodLabel, RemainingBadge } from './parts.tsx';
+import { isLow, periodOf } from './period.ts';
+
+/**
+ * The filters held in the URL. `sellerId` and `yearMonth` are the API's; `invoiceType` is applied here to the
+ * answer (GET /api/v1/tracks has no such filter and answers every range at once).
+ */
+export const TRACK_FILTERS = ['sellerId', 'yearMonth', 'invoiceType'] as const;
+
+export const trackLink = (tr: Pick<TrackView, 'id' | 'sellerId' | 'yearMonth'>) =>
+  `/tracks/${tr.id}?${new URLSearchParams({ sellerId: tr.sellerId, yearMonth: tr.yearMonth })}`;
+
+function TrackFilters({
+  filters,
+  sellers,
+  onApply,
+  onClear,
+}: {
+  filters: Record<(typeof TRACK_FILTERS)[number], string>;
+  sellers: { data?: { items: SellerView[] } | undefined; error: unknown };
+  onApply: (f: Record<(typeof TRACK_FILTERS)[number], string>) => void;
+  onClear: () => void;
+}) {
+  const { t } = useI18n();
+  const form = useZodForm(listTracksQuery, filters, (v) => dropEmpty({ sellerId: v.sellerId, yearMonth: v.yearMonth }));
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!form.validate()) return;
+    onApply({
+      sellerId: form.values.sellerId.trim(),
+      yearMonth: form.values.yearMonth.trim(),
+      invoiceType: form.values.invoiceType,
+    });
+  };
+  const sellerOptions = [
+    { value: '', label: t('common.all') },
+    ...(sellers.data?.items ?? []).map((s) => ({ value: s.id, label: `${s.name} (${s.ban})` })),
+  ];
+  // A seller in the URL that the list does not (yet) hold stays selectable.
+  if (filters.sellerId && !sellerOptions.some((o) => o.value === filters.sellerId)) {
+    sellerOptions.push({ value: filters.sellerId, label: filters.sellerId });
+  }
+  return (
+    <form className="filters" onSubmit={submit} aria-label={t('common.filter')} noValidate>
+      <SelectField label={t('tracks.seller')} options={sellerOptions} {...form.field('sellerId')} />
+      <Field
+        label={t('tracks.period')}
+        hint={t('tracks.period.hint', { example: periodOf() })}
+        inputMode="numeric"
+        maxLength={5}
+        {...form.field('yearMonth')}
+      />
+      <SelectField
+        label={t('tracks.invoiceType')}
+        options={[
+          { value: '', label: t('common.all') },
+          { value: '07', label: t('tracks.invoiceType.07') },
+          { value: '08', label: t('tracks.invoiceType.08') },
+        ]}
+        {...form.field('invoiceType')}
+      />
+      <div className="actions">
+        <button type="submit" className="primary">
+          {t('common.filter')}
+        </button>
+        <button type="button" onClick={onClear}>
+          {t('common.clearFilters')}
+        </button>
+      </div>
+      {sellers.error ? <p role="alert">{t('tracks.sellersError', { message: errorText(t, sellers.error) })}</p> : null}
+    </form>
+  );
+}
+
+/** 字軌: every number range in the caller's scope with how much of it is allocated, used and left. */
+export function TracksList() {
+  const { t, format } = useI18n();
+  const list = useListParams(TRACK_FILTERS);
+  const { sellerId, yearMonth, invoiceType } = list.filters;
+  const tracks = useApiQuery<{ items: TrackView[] }>('/api/v1/tracks', {
+    sellerId: sellerId || undefined,
+    yearMonth: yearMonth || undefined,
+  });
+  const sellers = useApiQuery<{ items: SellerView[] }>('/api/v1/sellers');
+  const sellerName = useMemo(() => new Map((sellers.data?.items ?? []).map((s) => [s.id, s.name])), [sellers.data]);
+  const n = format.number;
+
+  return (
+    <section aria-labelledby="tracks-title">
+      <h1 id="tracks-title">{t('tracks.title')}</h1>
+      <p className="meta">{t('tracks.intro')}</p>
+      <TrackFilters
+        key={JSON.stringify(list.filters)}
+        filters={list.filters}
+        sellers={sellers}
+        onApply={list.setFilters}
+        onClear={list.clearFilters}
+      />
+      <QueryState query={tracks} loading={t('tracks.loading')}>
+        {(data) => {
+          const items = invoiceType ? data.items.filter((x) => x.invoiceType === invoiceType) : data.items;
+          if (items.length === 0) return <p>{t('common.empty')}</p>;
+          const low = items.filter((x) => isLow(x.remaining, x.size, x.yearMonth)).length;
+          return (
+            <>
+              <p className="meta">
+                {t('tracks.count', { count: n(items.length) })}
+                {low > 0 && (
+                  <>
+                    {' '}
+                    <span className="badge warn">{t('tracks.lowCount', { count: n(low) })}</span>
+                  </>
+                )}
+              </p>
+              <div className="table-wrap">
+                <table>
+                  <caption>{t('tracks.list.caption')}</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">{t('tracks.seller')}</th>
+                      <th scope="col">{t('tracks.invoiceType')}</th>
+                      <th scope="col">{t('tracks.period')}</th>
+                      <th scope="col">{t('tracks.range')}</th>
+                      <th scope="col">{t('tracks.booklets')}</th>
+                      <th scope="col">{t('tracks.allocated')}</th>
+                      <th scope="col">{t('tracks.unallocated')}</th>
+                      <th scope="col">{t('tracks.issued')}</th>
+                      <th scope="col">{t('tracks.remaining')}</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {items.map((x) => (
+                      <tr key={x.id}>
+                        <td>
+                          {sellerName.get(x.sellerId) ?? ''} <span className="meta">{x.sellerBan}</span>
+                        </td>
+                        <td>
+                          <InvoiceTypeLabel type={x.invoiceType} />
+                        </td>
+                        <td>
+                          <PeriodLabel yearMonth={x.yearMonth} />
+                        </td>
+                        <th scope="row">
+                          <Link to={trackLink(x)}>
+                            <NumberRange track={x.track} begin={x.beginNo} end={x.endNo} />
+                          </Link>
+                        </th>
+                        <td>{n(x.booklets)}</td>
+                        <td>{n(x.allocated)}</td>
+                        <td>{n(x.unallocated)}</td>
+                        <td>{n(x.issued)}</td>
+                        <td>
+                          {n(x.remaining)} <RemainingBadge remaining={x.remaining} size={x.size} yearMonth={x.yearMonth} />
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            </>
+          );
+        }}
+      </QueryState>
+    </section>
+  );
+}
