@@ -23,6 +23,15 @@ export const listDevicesQuery = z.strictObject({
   siteId: z.uuid().optional(),
   sellerId: z.uuid().optional(),
   revoked: z.enum(['true', 'false']).optional(),
+  /** Part of the device code or name. */
+  q: z.string().max(64).optional(),
+  /** `nextCursor` of the previous page. */
+  cursor: z
+    .string()
+    .regex(/^\d{1,9}$/, 'a cursor from a previous page')
+    .optional(),
+  /** Default 5000 (pickers take them all); list screens ask for pages. */
+  limit: z.coerce.number().int().min(1).max(5000).default(5000),
 });
 
 export const deviceView = z.object({

@@ -63,6 +63,13 @@ export type SellerView = z.infer<typeof sellerView>;
 export const listSellersQuery = z.strictObject({
   q: z.string().max(60).optional(),
   status: z.enum(['active', 'disabled']).optional(),
+  /** `nextCursor` of the previous page. */
+  cursor: z
+    .string()
+    .regex(/^\d{1,9}$/, 'a cursor from a previous page')
+    .optional(),
+  /** Default 1000 (pickers take them all); list screens ask for pages. */
+  limit: z.coerce.number().int().min(1).max(1000).default(1000),
 });
 
 export const createSiteBody = z.strictObject({

@@ -31,9 +31,17 @@ export async function listDevices(
   db: DbOrTx,
   tenantId: string,
   scope: DataScope,
-  f: { siteId?: string; sellerId?: string; revoked?: boolean },
+  f: { siteId?: string; sellerId?: string; revoked?: boolean; q?: string; offset?: number; limit?: number },
 ) {
-  let q = base(db, tenantId, scope).orderBy('d.device_code').limit(5000);
+  let q = base(db, tenantId, scope)
+    .orderBy('d.device_code')
+    .orderBy('d.id')
+    .offset(f.offset ?? 0)
+    .limit(f.limit ?? 5000);
+  if (f.q) {
+    const like = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    q = q.where((eb) => eb.or([eb('d.device_code', 'ilike', like), eb('d.name', 'ilike', like)]));
+  }
   if (f.siteId) q = q.where('d.site_id', '=', f.siteId);
   if (f.sellerId) q = q.where('st.seller_id', '=', f.sellerId);
   if (f.revoked !== undefined) q = q.where('d.revoked_at', f.revoked ? 'is not' : 'is', null);

@@ -21,7 +21,7 @@ export async function deviceRoutes(root: FastifyInstance, deps: ModuleDeps) {
         operationId: 'listDevices',
         tags,
         querystring: listDevicesQuery,
-        response: { 200: z.object({ items: z.array(deviceView) }) },
+        response: { 200: z.object({ items: z.array(deviceView), nextCursor: z.string().nullable() }) },
       },
     },
     (req) => svc.list(req.ctx, req.query),

@@ -56,13 +56,23 @@ export function createDeviceService(deps: Deps) {
   }
 
   return {
-    async list(ctx: RequestContext, q: { siteId?: string; sellerId?: string; revoked?: 'true' | 'false' }) {
+    async list(
+      ctx: RequestContext,
+      q: { siteId?: string; sellerId?: string; revoked?: 'true' | 'false'; q?: string; cursor?: string; limit: number },
+    ) {
+      const offset = Number(q.cursor ?? 0);
       const rows = await listDevices(db, tenant.id, callerScope(ctx), {
         siteId: q.siteId,
         sellerId: q.sellerId,
         revoked: q.revoked === undefined ? undefined : q.revoked === 'true',
+        q: q.q,
+        offset,
+        limit: q.limit + 1,
       });
-      return { items: rows.map(toView) };
+      return {
+        items: rows.slice(0, q.limit).map(toView),
+        nextCursor: rows.length > q.limit ? String(offset + q.limit) : null,
+      };
     },
     get: async (ctx: RequestContext, id: string) => toView(await device(db, ctx, id)),
 

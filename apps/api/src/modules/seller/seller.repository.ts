@@ -23,14 +23,21 @@ const sellerColumns = [
 
 const siteColumns = ['id', 'seller_id', 'code', 'name', 'address', 'branch_ban', 'status', 'created_at', 'updated_at'] as const;
 
-export async function listSellers(db: DbOrTx, tenantId: string, scope: DataScope, f: { q?: string; status?: string }) {
+export async function listSellers(
+  db: DbOrTx,
+  tenantId: string,
+  scope: DataScope,
+  f: { q?: string; status?: string; offset?: number; limit?: number },
+) {
   let q = db
     .selectFrom('sellers')
     .select(sellerColumns)
     .where('tenant_id', '=', tenantId)
     .where(scopeWhere(scope, { seller: 'sellers.id', sellerOfSites: 'sellers.id' }))
     .orderBy('ban')
-    .limit(1000);
+    .orderBy('id')
+    .offset(f.offset ?? 0)
+    .limit(f.limit ?? 1000);
   if (f.status) q = q.where('status', '=', f.status);
   if (f.q) {
     const like = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

@@ -31,7 +31,7 @@ export async function sellerRoutes(root: FastifyInstance, deps: ModuleDeps) {
         tags,
         summary: 'Sellers in your data scope',
         querystring: listSellersQuery,
-        response: { 200: z.object({ items: z.array(sellerView) }) },
+        response: { 200: z.object({ items: z.array(sellerView), nextCursor: z.string().nullable() }) },
       },
     },
     (req) => svc.list(req.ctx, req.query),

@@ -87,8 +87,18 @@ export function createSellerService(deps: Deps) {
   }
 
   return {
-    async list(ctx: RequestContext, q: { q?: string; status?: string }) {
-      return { items: (await listSellers(db, tenant.id, callerScope(ctx), q)).map(toSeller) };
+    async list(ctx: RequestContext, q: { q?: string; status?: string; cursor?: string; limit: number }) {
+      const offset = Number(q.cursor ?? 0);
+      const rows = await listSellers(db, tenant.id, callerScope(ctx), {
+        ...(q.q ? { q: q.q } : {}),
+        ...(q.status ? { status: q.status } : {}),
+        offset,
+        limit: q.limit + 1,
+      });
+      return {
+        items: rows.slice(0, q.limit).map(toSeller),
+        nextCursor: rows.length > q.limit ? String(offset + q.limit) : null,
+      };
     },
     get: async (ctx: RequestContext, id: string) => toSeller(await seller(db, ctx, id)),
 
