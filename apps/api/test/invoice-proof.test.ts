@@ -40,6 +40,9 @@ describe('invoice proof', () => {
         sellerName: 'S',
         buyerBan: issued.buyerBan,
         status: 'issued',
+        printMark: 'Y',
+        carrier: false,
+        donated: false,
         barcode: issued.barcode,
         qrLeft: issued.qrLeft,
         qrRight: issued.qrRight,
@@ -50,6 +53,29 @@ describe('invoice proof', () => {
       expect(p.periodLabel).toBe(`${period.rocYear}年${m}-${m2}月`);
       expect(p.barcode).toHaveLength(19);
     }
+  });
+
+  it('says whether the proof was printed at issue, and whether the invoice went to a carrier or was donated', async () => {
+    const donated = (await post('/api/v1/invoices', { siteId, items, printMark: 'N', donation: { npoban: '8585' } })).json();
+    expect((await get(`/api/v1/invoices/${donated.invoiceNumber}/proof`)).json()).toMatchObject({
+      printMark: 'N',
+      carrier: false,
+      donated: true,
+    });
+    const carried = (
+      await post('/api/v1/invoices', {
+        siteId,
+        items,
+        printMark: 'N',
+        carrier: { type: '3J0002', id1: '/ABC+123', id2: '/ABC+123' },
+      })
+    ).json();
+    expect(carried.invoiceNumber, JSON.stringify(carried)).toBeTruthy();
+    expect((await get(`/api/v1/invoices/${carried.invoiceNumber}/proof`)).json()).toMatchObject({
+      printMark: 'N',
+      carrier: true,
+      donated: false,
+    });
   });
 
   it('says a cancelled invoice is cancelled, and 404s a number out of scope or unknown', async () => {

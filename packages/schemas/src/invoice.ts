@@ -257,6 +257,11 @@ export const invoiceProofView = z.object({
   sellerName: z.string(),
   buyerBan: z.string().nullable(),
   status: z.enum(['issued', 'cancelled', 'voided']),
+  /** Y: the proof was printed at issue (a print now is a reprint, 補印). */
+  printMark: z.string(),
+  /** Saved to a carrier or donated: no proof is printed for those (print-and-protocols §2.1), only on request. */
+  carrier: z.boolean(),
+  donated: z.boolean(),
   /** Code 39 text, 19 characters: period (5) + number (10) + random number (4). */
   barcode: z.string(),
   qrLeft: z.string(),

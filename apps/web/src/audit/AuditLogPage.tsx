@@ -1,3 +1,4 @@
+import { type AuditEntry, auditFilters } from '@app/schemas/audit';
 import { type FormEvent, Fragment, useState } from 'react';
 import { Link } from 'react-router';
 import { useApiQuery } from '../api/hooks.ts';
@@ -10,24 +11,8 @@ import { QueryState } from '../ui/QueryState.tsx';
 import { Time } from '../ui/Time.tsx';
 import { downloadText, fileStamp } from './download.ts';
 
-/** One entry as GET /api/v1/audit-logs answers it (apps/api/src/modules/audit/audit.routes.ts). */
-export type AuditEntry = {
-  id: string;
-  occurredAt: string;
-  actorType: string;
-  actorId: string | null;
-  actorName: string | null;
-  action: string;
-  outcome: string;
-  statusCode: number | null;
-  targetType: string | null;
-  targetId: string | null;
-  requestId: string | null;
-  sourceIp: string | null;
-  userAgent: string | null;
-  /** `{ before?, after?, note? }`, secrets redacted. */
-  summary: unknown;
-};
+export type { AuditEntry } from '@app/schemas/audit';
+
 type AuditPage = { items: AuditEntry[]; nextCursor: string | null };
 
 /** Every filter the API takes, by its query parameter name, held in the URL. */
@@ -219,9 +204,11 @@ function Filters({ list }: { list: ReturnType<typeof useListParams<Key>> }) {
     to: toTaipeiLocal(list.filters.to),
   }));
   const [error, setError] = useState<string | null>(null);
+  const [fieldErrors, setFieldErrors] = useState<Partial<Record<Key, string>>>({});
   const field = (k: Key) => ({
     name: k,
     value: values[k],
+    error: fieldErrors[k],
     onChange: (e: { target: { value: string } }) => setValues((v) => ({ ...v, [k]: e.target.value })),
   });
 
@@ -233,9 +220,19 @@ function Filters({ list }: { list: ReturnType<typeof useListParams<Key>> }) {
       setError(t('audit.rangeInvalid'));
       return;
     }
+    const next = { ...(Object.fromEntries(KEYS.map((k) => [k, values[k].trim()])) as Values), from, to };
+    // The API's own filter schema (@app/schemas/audit): a bad filter is named here, not by a 400.
+    const checked = auditFilters.safeParse(Object.fromEntries(Object.entries(next).filter(([, v]) => v !== '')));
+    if (!checked.success) {
+      const errs: Partial<Record<Key, string>> = {};
+      for (const issue of checked.error.issues) errs[String(issue.path[0]) as Key] ??= issue.message;
+      setFieldErrors(errs);
+      setError(t('common.formInvalid'));
+      return;
+    }
+    setFieldErrors({});
     setError(null);
-    const next = Object.fromEntries(KEYS.map((k) => [k, values[k].trim()])) as Values;
-    list.setFilters({ ...next, from, to });
+    list.setFilters(next);
   };
 
   return (

@@ -3,7 +3,7 @@ import { cleanup, fireEvent, screen, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { apiError } from '../../test/http-server.ts';
 import { qrMatrix } from './qr.ts';
-import { detail, proof, renderInvoices, settle, startInvoiceApi } from './testing.tsx';
+import { proof, renderInvoices, settle, startInvoiceApi } from './testing.tsx';
 
 let server: Awaited<ReturnType<typeof startInvoiceApi>> | undefined;
 beforeEach(() => localStorage.clear());
@@ -17,11 +17,10 @@ afterEach(async () => {
 
 const PROOF = '/api/v1/invoices/AB12345678/proof';
 
-async function openProof(p: ReturnType<typeof proof> | null, printMark = 'Y') {
+async function openProof(p: ReturnType<typeof proof> | null) {
   server = await startInvoiceApi(['invoice.read'], (r) => {
     if (r.url === PROOF)
       return p ? { body: p } : apiError(409, 'SELLER_QR_KEY_MISSING', 'Seller 28997723 has no QR AES key yet.');
-    if (r.url === '/api/v1/invoices/AB12345678') return { body: detail({ printMark }) };
     return { status: 404 };
   });
   return renderInvoices(server.baseUrl, '/invoices/AB12345678/proof');
@@ -73,7 +72,7 @@ describe('the printed proof', () => {
   });
 
   it('warns before printing a proof for an invoice issued without one (carrier or donation), and says no 補印', async () => {
-    await openProof(proof({ buyerBan: null }), 'N');
+    await openProof(proof({ buyerBan: null, printMark: 'N', carrier: true }));
     const card = await screen.findByRole('article');
     expect(screen.getByRole('note').textContent).toContain('未列印證明聯');
     expect(within(card).getByRole('heading').textContent).toBe('電子發票證明聯');
@@ -95,7 +94,8 @@ describe('the printed proof', () => {
   it("shows the API's refusal when there is no proof", async () => {
     await openProof(null);
     const alert = await screen.findByRole('alert');
-    expect(alert.textContent).toContain('Seller 28997723 has no QR AES key yet.');
+    // Our own words for the code (areas/errors.ts), not the API's English message.
+    expect(alert.textContent).toContain('此營業人尚未設定 QR Code AES 金鑰');
     expect(within(alert).getByRole('button', { name: '重試' })).toBeTruthy();
     expect(screen.queryByTestId('proof-barcode')).toBeNull();
   });

@@ -26,8 +26,6 @@ export function ProofPage() {
   const { number = '' } = useParams();
   const valid = NUMBER_RE.test(number);
   const proof = useApiQuery<InvoiceProofView>(valid ? `/api/v1/invoices/${number}/proof` : null);
-  // The detail tells whether a proof was printed at issue (print mark): printing again is then a reprint (補印).
-  const detail = useApiQuery<InvoiceDetail>(valid ? `/api/v1/invoices/${number}` : null);
 
   return (
     <>
@@ -42,18 +40,16 @@ export function ProofPage() {
         <p role="alert">{t('invoices.detail.badNumber')}</p>
       ) : (
         <QueryState query={proof} loading={t('invoices.proof.loading')}>
-          {(p) => (
-            <QueryState query={detail} loading={t('invoices.proof.loading')}>
-              {(d) => <ProofView proof={p} printMark={d.printMark} />}
-            </QueryState>
-          )}
+          {(p) => <ProofView proof={p} />}
         </QueryState>
       )}
     </>
   );
 }
 
-function ProofView({ proof: p, printMark }: { proof: InvoiceProofView; printMark: string }) {
+function ProofView({ proof: p }: { proof: InvoiceProofView }) {
+  // A proof printed at issue (print mark Y) is printed again as a reprint (補印).
+  const printMark = p.printMark;
   const { t } = useI18n();
   if (p.status !== 'issued') {
     return (

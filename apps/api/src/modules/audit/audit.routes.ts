@@ -1,3 +1,9 @@
+import {
+  auditEntry as entry,
+  auditExportQuery as exportQuery,
+  type auditFilters as filters,
+  listAuditQuery as listQuery,
+} from '@app/schemas/audit';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -5,43 +11,6 @@ import type { ModuleDeps } from '../../app.ts';
 import { type AuditQuery, listAudit } from './audit.repository.ts';
 
 const tags = ['audit'];
-
-const filters = z.strictObject({
-  action: z.string().max(64).optional(),
-  actorType: z.enum(['user', 'client', 'system', 'anonymous']).optional(),
-  actorId: z.string().max(64).optional(),
-  targetType: z.string().max(64).optional(),
-  targetId: z.string().max(128).optional(),
-  outcome: z.enum(['success', 'failure', 'denied']).optional(),
-  requestId: z.string().max(128).optional(),
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
-});
-const listQuery = filters.extend({
-  cursor: z
-    .string()
-    .regex(/^\d{1,19}$/, 'a cursor from a previous page')
-    .optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-});
-const exportQuery = filters.extend({ limit: z.coerce.number().int().min(1).max(100_000).default(10_000) });
-
-const entry = z.object({
-  id: z.string(),
-  occurredAt: z.string(),
-  actorType: z.string(),
-  actorId: z.string().nullable(),
-  actorName: z.string().nullable(),
-  action: z.string(),
-  outcome: z.string(),
-  statusCode: z.number().nullable(),
-  targetType: z.string().nullable(),
-  targetId: z.string().nullable(),
-  requestId: z.string().nullable(),
-  sourceIp: z.string().nullable(),
-  userAgent: z.string().nullable(),
-  summary: z.unknown(),
-});
 
 const toQuery = (q: z.infer<typeof filters>, limit: number, before?: string): AuditQuery => ({
   ...q,

@@ -104,6 +104,9 @@ type StoredInvoice = {
   total_amount: string | number | bigint;
   tax_type: string;
   tax_rate: string;
+  print_mark: string;
+  carrier_type: string | null;
+  npoban: string | null;
 };
 
 /**
@@ -149,6 +152,9 @@ export async function storedInvoiceProof(
     sellerBan: seller.ban,
     sellerName: seller.name,
     buyerBan: inv.buyer_ban,
+    printMark: inv.print_mark,
+    carrier: inv.carrier_type !== null,
+    donated: inv.npoban !== null,
     ...codes,
   };
 }
