@@ -33,6 +33,8 @@ const OFF_UNTIL_SET = ['TURNKEY_ROOT', 'TURNKEY_XSD_DIR'];
  * a secret), the sender and the web app's address the mails link to are only needed with it.
  */
 const EMAIL_OFF_UNTIL_SET = ['SMTP_HOST', 'SMTP_USER', 'SMTP_PASSWORD', 'SMTP_FROM', 'APP_PUBLIC_URL'];
+/** Empty in Compose: nginx serves the web app there (deploy/Dockerfile.web); the local stack sets it. */
+const LOCAL_STACK_ONLY = ['WEB_DIST_DIR'];
 const COMPOSE_SECRETS = ['POSTGRES_PASSWORD', 'MINIO_ROOT_PASSWORD'];
 
 type Entry = { name: string; value: string; line: number };
@@ -101,7 +103,7 @@ describe('deploy/.env.example', () => {
     const all = values([...example.app, ...example.composeOnly]);
     const empty = Object.keys(all).filter((k) => all[k] === '');
     expect(empty.sort()).toEqual(
-      [...Object.keys(FILLED_AT_DEPLOY), ...COMPOSE_SECRETS, ...OFF_UNTIL_SET, ...EMAIL_OFF_UNTIL_SET].sort(),
+      [...Object.keys(FILLED_AT_DEPLOY), ...COMPOSE_SECRETS, ...OFF_UNTIL_SET, ...EMAIL_OFF_UNTIL_SET, ...LOCAL_STACK_ONLY].sort(),
     );
   });
 

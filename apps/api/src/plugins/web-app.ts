@@ -1,5 +1,6 @@
 /**
- * The built web app, served by the API when WEB_DIST_DIR is set (the local stack; in Compose, Nginx serves it).
+ * The built web app, served by the API when WEB_DIST_DIR is set (the local stack; in Compose, the nginx image
+ * deploy/Dockerfile.web serves it with the same rules).
  * Hashed assets (`/assets/*`) are cached for a year; `index.html` is never cached, and answers every other GET
  * outside the API's own paths (the app's routes: /invoices/AB12345678 reloaded in the browser). The API's
  * paths keep their JSON 404.
