@@ -164,15 +164,18 @@ export const configSchema = z
       .regex(/^(?:[^<>]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/, 'an address, or "Name <address>"')
       .optional(),
     // Two-step approval (docs/approvals.md): which actions wait for a second person holding `approve`
-    // (comma-separated; empty = none), and the allowance total (TWD, tax included) above which an allowance does.
+    // (comma-separated; `none` = none: an empty value means the default, all three), and the allowance total
+    // (TWD, tax included) above which an allowance does.
     APPROVAL_REQUIRED_FOR: z
       .string()
       .default('turnkey.resend,invoice.void,allowance.issue')
       .transform((s) =>
-        s
-          .split(',')
-          .map((x) => x.trim())
-          .filter(Boolean),
+        s.trim() === 'none'
+          ? []
+          : s
+              .split(',')
+              .map((x) => x.trim())
+              .filter(Boolean),
       )
       .pipe(z.array(z.enum(['turnkey.resend', 'invoice.void', 'allowance.issue']))),
     APPROVAL_ALLOWANCE_THRESHOLD: int(10_000, 0, 1_000_000_000),

@@ -103,7 +103,13 @@ describe('deploy/.env.example', () => {
     const all = values([...example.app, ...example.composeOnly]);
     const empty = Object.keys(all).filter((k) => all[k] === '');
     expect(empty.sort()).toEqual(
-      [...Object.keys(FILLED_AT_DEPLOY), ...COMPOSE_SECRETS, ...OFF_UNTIL_SET, ...EMAIL_OFF_UNTIL_SET, ...LOCAL_STACK_ONLY].sort(),
+      [
+        ...Object.keys(FILLED_AT_DEPLOY),
+        ...COMPOSE_SECRETS,
+        ...OFF_UNTIL_SET,
+        ...EMAIL_OFF_UNTIL_SET,
+        ...LOCAL_STACK_ONLY,
+      ].sort(),
     );
   });
 

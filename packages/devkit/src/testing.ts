@@ -48,7 +48,7 @@ export function testConfig(databaseUrl: string, overrides: Record<string, string
     APP_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     STORAGE_LOCAL_ROOT: `${inject('testRoot')}/storage-${process.pid}-${counter++}`,
     // Tests act directly unless they test the approval step itself (apps/api/test/approval.test.ts turns it on).
-    APPROVAL_REQUIRED_FOR: '',
+    APPROVAL_REQUIRED_FOR: 'none',
     ...overrides,
   });
 }
