@@ -99,6 +99,28 @@ describe('invoice proof', () => {
 });
 
 describe('invoice MIG XML', () => {
+  it("keeps the buyer's address: stored, shown, written into F0401, and replaced by a re-issue", async () => {
+    const buyer = { ban: '22099131', name: '買方公司', address: '臺北市中正區忠孝西路一段 1 號' };
+    const issued = (await post('/api/v1/invoices', { siteId, items, printMark: 'Y', buyer })).json();
+    expect((await get(`/api/v1/invoices/${issued.invoiceNumber}`)).json().buyerAddress).toBe(buyer.address);
+    let xml = (await get(`/api/v1/invoices/${issued.invoiceNumber}/xml`)).json().documents[0].xml as string;
+    expect(xml).toContain(`<Address>${buyer.address}</Address>`);
+
+    const moved = { ...buyer, address: '新北市板橋區中山路一段 161 號' };
+    const v = await post(`/api/v1/invoices/${issued.invoiceNumber}/void`, {
+      reason: '地址變更',
+      reissue: { buyer: moved, printMark: 'Y' },
+    });
+    expect(v.statusCode, v.body).toBe(200);
+    expect((await get(`/api/v1/invoices/${issued.invoiceNumber}`)).json().buyerAddress).toBe(moved.address);
+    const docs = (await get(`/api/v1/invoices/${issued.invoiceNumber}/xml`)).json().documents as {
+      messageType: string;
+      xml: string;
+    }[];
+    xml = docs.filter((d) => d.messageType === 'F0401').at(-1)!.xml;
+    expect(xml).toContain(`<Address>${moved.address}</Address>`);
+  });
+
   it('shows each message of the number as built for Turnkey: F0401, then F0501 after a cancel', async () => {
     const issued = (await post('/api/v1/invoices', { siteId, items, printMark: 'Y' })).json();
     let r = await get(`/api/v1/invoices/${issued.invoiceNumber}/xml`);

@@ -178,6 +178,7 @@ export interface InvoiceNumbers {
 
 export interface Invoices {
   block_id: string;
+  buyer_address: string | null;
   buyer_ban: string | null;
   buyer_name: string | null;
   carrier_id1: string | null;

@@ -162,6 +162,7 @@ export const invoiceDetail = invoiceSummary.extend({
   randomNumber: z.string(),
   invoiceType: z.string(),
   buyerName: z.string().nullable(),
+  buyerAddress: z.string().nullable(),
   printMark: z.string(),
   carrier: z.object({ type: z.string(), id1: z.string(), id2: z.string() }).nullable(),
   npoban: z.string().nullable(),

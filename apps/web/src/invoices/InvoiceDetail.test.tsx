@@ -175,7 +175,10 @@ describe('invoice detail', () => {
     expect(screen.queryByText(/已註銷並重新開立/)).toBeNull();
     expect(posts()[0]?.body).toEqual({
       reason: '買方名稱錯誤',
-      reissue: { buyer: { ban: '12345676', name: '正確買方股份有限公司' }, printMark: 'Y' },
+      reissue: {
+        buyer: { ban: '12345676', name: '正確買方股份有限公司', address: '臺北市中正區忠孝西路一段 1 號' },
+        printMark: 'Y',
+      },
     });
     fireEvent.click(link);
     await waitFor(() => expect(router.state.location.pathname).toBe('/approvals/42'));

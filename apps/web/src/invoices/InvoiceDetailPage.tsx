@@ -157,6 +157,8 @@ function InvoiceView({ invoice: inv }: { invoice: InvoiceDetail }) {
           <dd>{inv.buyerBan ?? t('invoices.buyer.consumer')}</dd>
           <dt>{t('invoices.field.buyerName')}</dt>
           <dd>{inv.buyerName ?? t('common.none')}</dd>
+          <dt>{t('invoices.field.buyerAddress')}</dt>
+          <dd>{inv.buyerAddress ?? t('common.none')}</dd>
           <dt>{t('invoices.field.carrier')}</dt>
           <dd>
             {inv.carrier

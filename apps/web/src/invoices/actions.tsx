@@ -144,7 +144,7 @@ const voidInitial = (inv: InvoiceDetail): VoidValues => ({
   reason: '',
   'reissue.buyer.ban': inv.buyerBan ?? '',
   'reissue.buyer.name': inv.buyerName ?? '',
-  'reissue.buyer.address': '',
+  'reissue.buyer.address': inv.buyerAddress ?? '',
   'reissue.carrier.type': inv.carrier?.type ?? '',
   'reissue.carrier.id1': inv.carrier?.id1 ?? '',
   'reissue.carrier.id2': inv.carrier?.id2 ?? '',
@@ -220,12 +220,7 @@ export function VoidDialog({ invoice, open, onClose, onOutcome }: ActionProps) {
         <legend>{t('invoices.void.reissue')}</legend>
         <Field label={t('invoices.field.buyerBan')} inputMode="numeric" maxLength={10} {...form.field('reissue.buyer.ban')} />
         <Field label={t('invoices.field.buyerName')} maxLength={60} {...form.field('reissue.buyer.name')} />
-        <Field
-          label={t('invoices.field.buyerAddress')}
-          maxLength={100}
-          hint={t('invoices.void.addressHint')}
-          {...form.field('reissue.buyer.address')}
-        />
+        <Field label={t('invoices.field.buyerAddress')} maxLength={100} {...form.field('reissue.buyer.address')} />
         <Field
           label={t('invoices.field.carrierType')}
           maxLength={6}

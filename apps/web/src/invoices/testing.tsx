@@ -69,6 +69,7 @@ export function detail(over: Partial<InvoiceDetail> = {}): InvoiceDetail {
     randomNumber: '1234',
     invoiceType: '07',
     buyerName: '測試買方有限公司',
+    buyerAddress: '臺北市中正區忠孝西路一段 1 號',
     printMark: 'Y',
     carrier: null,
     npoban: null,

@@ -45,6 +45,7 @@ export type InvoiceRow = {
   invoice_type: string;
   buyer_ban: string | null;
   buyer_name: string | null;
+  buyer_address: string | null;
   print_mark: string;
   carrier_type: string | null;
   carrier_id1: string | null;
@@ -101,6 +102,7 @@ const INVOICE_COLUMNS = [
   'invoice_type',
   'buyer_ban',
   'buyer_name',
+  'buyer_address',
   'print_mark',
   'carrier_type',
   'carrier_id1',

@@ -336,6 +336,7 @@ export function createInvoiceLifecycleService(deps: Deps) {
         invoice_type: inv.invoice_type,
         buyer_ban: buyerBan,
         buyer_name: r.buyer?.name ?? null,
+        buyer_address: r.buyer?.address ?? null,
         print_mark: r.printMark,
         carrier_type: r.carrier?.type ?? null,
         carrier_id1: r.carrier?.id1 ?? null,

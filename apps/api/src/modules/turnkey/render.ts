@@ -96,7 +96,14 @@ export function createRenderer(db: Database) {
           invoiceNumber: inv.invoice_number,
           invoiceTime: inv.invoice_time,
           seller: { ban: inv.seller_ban, name: inv.seller_name, address: inv.seller_address },
-          buyer: inv.buyer_ban ? { ban: inv.buyer_ban, name: inv.buyer_name } : inv.buyer_name ? { name: inv.buyer_name } : null,
+          buyer:
+            inv.buyer_ban || inv.buyer_name || inv.buyer_address
+              ? {
+                  ...(inv.buyer_ban ? { ban: inv.buyer_ban } : {}),
+                  name: inv.buyer_name,
+                  address: inv.buyer_address,
+                }
+              : null,
           mainRemark: inv.main_remark,
           invoiceType: inv.invoice_type as InvoiceType,
           printMark: inv.print_mark as PrintMark,

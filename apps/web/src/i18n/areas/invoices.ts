@@ -147,7 +147,6 @@ export const zh = {
   'invoices.void.explain':
     '註銷目前版本（F0701）並以相同號碼、時間、隨機碼與品項重新開立（F0401）；只有下列買方、載具、捐贈與列印資料可以變更。',
   'invoices.void.reissue': '重新開立的內容',
-  'invoices.void.addressHint': '系統不提供原買方地址，如需保留請重新輸入',
   'invoices.void.carrierHint': '例如 3J0002（手機條碼）、CQ0001（自然人憑證）',
   'invoices.void.approvalNote': '註銷可能需要另一位使用者核准後才會執行。',
   'invoices.void.confirm': '確認註銷並重開',
@@ -374,7 +373,6 @@ export const en: Record<keyof typeof zh, string> = {
   'invoices.void.explain':
     'Voids the current version (F0701) and issues the same number, time, random number and items again (F0401); only the buyer, carrier, donation and print fields below may change.',
   'invoices.void.reissue': 'The re-issued invoice',
-  'invoices.void.addressHint': 'The current buyer address is not shown here; enter it again to keep it',
   'invoices.void.carrierHint': 'e.g. 3J0002 (mobile barcode), CQ0001 (citizen certificate)',
   'invoices.void.approvalNote': 'A void may need another user’s approval before it runs.',
   'invoices.void.confirm': 'Void and re-issue',
