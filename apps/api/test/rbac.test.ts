@@ -12,8 +12,9 @@ describe('every /api/v1 route declares its access', () => {
       if (['POST', 'PUT', 'PATCH', 'DELETE'].includes(r.method))
         expect(isAuditAction(r.audit ?? ''), `${r.method} ${r.url}`).toBe(true);
     }
-    // Public routes are exactly the sign-in ones, and the live WebSocket channel, which authenticates with its
-    // first message (browsers cannot send an Authorization header with a WebSocket; live.hub.ts).
+    // Public routes are exactly the sign-in ones, the live WebSocket channel, which authenticates with its
+    // first message (browsers cannot send an Authorization header with a WebSocket; live.hub.ts), and the web
+    // app's error reports (a render error may happen signed out; rate limited per address).
     expect(
       routes
         .filter((r) => r.access === 'public')
@@ -23,6 +24,7 @@ describe('every /api/v1 route declares its access', () => {
       '/api/v1/auth/login',
       '/api/v1/auth/mfa/challenge',
       '/api/v1/auth/refresh',
+      '/api/v1/client-errors',
       '/api/v1/live',
       '/api/v1/oauth/token',
     ]);
