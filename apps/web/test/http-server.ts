@@ -5,11 +5,28 @@
 import { createServer, type IncomingHttpHeaders, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type SeenRequest = { method: string; url: string; headers: IncomingHttpHeaders; body: unknown };
-export type Answer = { status?: number; body?: unknown; headers?: Record<string, string> };
+/**
+ * A request as it came: `body` is the parsed JSON when the body is JSON, else its text (a multipart upload,
+ * a form), undefined when there was none; `raw` is always the text.
+ */
+export type SeenRequest = { method: string; url: string; headers: IncomingHttpHeaders; body: unknown; raw: string };
+/**
+ * An answer: `body` is sent as JSON; `text` as it is (`text/plain` unless `headers` name a content type, as
+ * `{ text: csv, headers: { 'content-type': 'text/csv; charset=utf-8' } }`). Status 200 unless told.
+ */
+export type Answer = { status?: number; body?: unknown; text?: string; headers?: Record<string, string> };
 export type Handler = (req: SeenRequest) => Answer | Promise<Answer>;
 
-export async function startApiServer(handler: Handler) {
+export type ServerOptions = {
+  /**
+   * A signed-in user with these permissions, for screens rendered with `session` (whose AuthProvider resumes
+   * it): POST /api/v1/auth/refresh and GET /api/v1/auth/me are answered here (as alice, `sessionTokens`) and
+   * left out of `seen`, which then holds the screen's own requests only.
+   */
+  signedIn?: { permissions: string[] };
+};
+
+export async function startApiServer(handler: Handler, opts: ServerOptions = {}) {
   const seen: SeenRequest[] = [];
   const server = createServer(async (req, res) => {
     const cors = {
@@ -24,20 +41,30 @@ export async function startApiServer(handler: Handler) {
     }
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const text = Buffer.concat(chunks).toString('utf8');
+    const raw = Buffer.concat(chunks).toString('utf8');
     const seenReq: SeenRequest = {
       method: req.method ?? 'GET',
       url: req.url ?? '/',
       headers: req.headers,
-      body: text ? JSON.parse(text) : undefined,
+      body: bodyOf(raw),
+      raw,
     };
-    seen.push(seenReq);
     try {
-      const a = await handler(seenReq);
+      let a: Answer;
+      const session = opts.signedIn && sessionAnswer(seenReq, opts.signedIn.permissions);
+      if (session) a = session;
+      else {
+        seen.push(seenReq);
+        a = await handler(seenReq);
+      }
       const status = a.status ?? 200;
-      const payload = a.body === undefined || status === 304 ? '' : JSON.stringify(a.body);
-      res.writeHead(status, { ...cors, ...(payload ? { 'content-type': 'application/json' } : {}), ...a.headers });
-      res.end(payload);
+      const empty = status === 304 || status === 204;
+      const [payload, type] =
+        a.text !== undefined
+          ? [a.text, 'text/plain; charset=utf-8']
+          : [a.body === undefined ? '' : JSON.stringify(a.body), 'application/json'];
+      res.writeHead(status, { ...cors, ...(payload && !empty ? { 'content-type': type } : {}), ...a.headers });
+      res.end(empty ? '' : payload);
     } catch (e) {
       res.writeHead(500, cors).end(String(e));
     }
@@ -54,6 +81,41 @@ export async function startApiServer(handler: Handler) {
       }),
   };
 }
+
+function bodyOf(raw: string): unknown {
+  if (!raw) return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+/** The sign-in answers of `ServerOptions.signedIn`, or null for any other request. */
+function sessionAnswer(r: SeenRequest, permissions: string[]): Answer | null {
+  if (r.method === 'POST' && r.url === '/api/v1/auth/refresh') return { body: sessionTokens(2) };
+  if (r.method === 'GET' && r.url === '/api/v1/auth/me') return { body: meAnswer(permissions) };
+  return null;
+}
+
+/** GET /api/v1/auth/me for alice (`sessionTokens`'s user) holding `permissions`. */
+export const meAnswer = (permissions: string[], over: { mfaEnabled?: boolean; mfaPending?: boolean } = {}) => ({
+  kind: 'user' as const,
+  id: 'u1',
+  name: 'alice',
+  displayName: 'Alice Wang',
+  permissions,
+  scope: { all: true, sellers: [] as string[], sites: [] as string[] },
+  mfaEnabled: false,
+  mfaPending: false,
+  ...over,
+});
+
+/** A 404 NOT_FOUND as the API answers it, for what a test does not script. */
+export const notFound = (url: string): Answer => ({
+  status: 404,
+  body: { requestId: 'req-404', statusCode: 404, code: 'NOT_FOUND', message: `Nothing at ${url} in this test.` },
+});
 
 /** An error answer shaped like the API's error handler's. */
 export const apiError = (statusCode: number, code: string, message: string, details?: unknown): Answer => ({

@@ -102,6 +102,45 @@ describe('api client', () => {
     expect(store.get('einvoice.refreshToken')).toBe('refresh-token-2');
   });
 
+  it('refreshes on a 401 for an expired or revoked token (TOKEN_INVALID) too', async () => {
+    const { api, seen } = await setup((r) => {
+      if (r.url === '/api/v1/auth/refresh') return { body: sessionTokens(2) };
+      return bearer(r.headers) === 'Bearer access-2'
+        ? { body: { me: 1 } }
+        : apiError(401, 'TOKEN_INVALID', 'The token has expired.');
+    });
+    api.setSession(sessionTokens(1));
+    expect(await api.get('/api/v1/auth/me')).toEqual({ me: 1 });
+    expect(seen.map((r) => r.url)).toEqual(['/api/v1/auth/me', '/api/v1/auth/refresh', '/api/v1/auth/me']);
+  });
+
+  it('answers a 401 that is not about the token (a wrong code or password) as it is: sent once, no refresh', async () => {
+    const { api, seen, store, ended } = await setup((r) => {
+      if (r.url === '/api/v1/auth/refresh') return { body: sessionTokens(2) };
+      if (r.url === '/api/v1/auth/mfa/disable') return apiError(401, 'MFA_CODE_INVALID', 'The code is wrong.');
+      if (r.url === '/api/v1/auth/password') return apiError(401, 'INVALID_CREDENTIALS', 'The current password is wrong.');
+      return { status: 401, text: 'Unauthorized', headers: { 'content-type': 'text/plain' } };
+    });
+    api.setSession(sessionTokens(1));
+
+    const a = (await api.post('/api/v1/auth/mfa/disable', { code: '000000' }).catch((x: unknown) => x)) as ApiError;
+    expect([a.status, a.code, a.message]).toEqual([401, 'MFA_CODE_INVALID', 'The code is wrong.']);
+    const b = (await api
+      .post('/api/v1/auth/password', { currentPassword: 'wrong', newPassword: 'long-enough-1' })
+      .catch((x: unknown) => x)) as ApiError;
+    expect([b.status, b.code]).toEqual([401, 'INVALID_CREDENTIALS']);
+    // A 401 without the API's error body (not the API's, so not known to be about the token) is not retried either.
+    const c = (await api.get('/api/v1/elsewhere').catch((x: unknown) => x)) as ApiError;
+    expect([c.status, c.code]).toEqual([401, 'HTTP_ERROR']);
+
+    expect(seen.map((r) => r.url)).toEqual(['/api/v1/auth/mfa/disable', '/api/v1/auth/password', '/api/v1/elsewhere']);
+    expect(seen.every((r) => r.headers.authorization === 'Bearer access-1')).toBe(true);
+    // The session is untouched: same tokens, not ended.
+    expect(store.get('einvoice.refreshToken')).toBe('refresh-token-1');
+    expect(await api.freshAccessToken()).toBe('access-1');
+    expect(ended).toEqual([]);
+  });
+
   it('shares one refresh between concurrent 401s', async () => {
     const { api, seen } = await setup(async (r) => {
       if (r.url === '/api/v1/auth/refresh') {

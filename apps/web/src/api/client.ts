@@ -1,8 +1,9 @@
 /**
  * The one way the web app talks to the API. The access token lives in memory only; the refresh token is kept
  * in `sessionStorage` (this tab, until it closes) so a reload does not sign the user out. A 401 on a call
- * made with a token is answered by one refresh (shared by concurrent calls) and one retry; writes carry an
- * `Idempotency-Key`, the same one on that retry.
+ * made with a token that says the access token is missing, expired or invalid is answered by one refresh
+ * (shared by concurrent calls) and one retry; any other 401 (a wrong password or MFA code) is the answer.
+ * Writes carry an `Idempotency-Key`, the same one on that retry.
  */
 import { ApiError, isErrorBody } from './errors.ts';
 
@@ -46,6 +47,13 @@ export type ApiClientOptions = {
 
 export const REFRESH_STORAGE_KEY = 'einvoice.refreshToken';
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/**
+ * The 401 codes about the access token itself, which a refresh may cure: no (usable) bearer token, or one that
+ * is malformed, expired or revoked (apps/api/src/plugins/scope-injector.ts, packages/domain/src/errors.ts).
+ * Other 401s — INVALID_CREDENTIALS, MFA_CODE_INVALID, REFRESH_TOKEN_* — answer the call's own content: sent
+ * again they would fail the same way (and count twice against the sign-in throttle).
+ */
+const ACCESS_TOKEN_CODES: ReadonlySet<string> = new Set(['UNAUTHENTICATED', 'TOKEN_INVALID']);
 
 export type ApiClient = ReturnType<typeof createApiClient>;
 
@@ -123,14 +131,13 @@ export function createApiClient(opts: ApiClientOptions = {}) {
   }
 
   async function parse<T>(r: Response, responseType: RequestOptions['responseType'] = 'json'): Promise<T> {
-    const text = await r.text();
+    return answer<T>(r, await r.text(), responseType);
+  }
+
+  /** The answer of a response whose body was read as `text`: the value, or the API's error thrown. */
+  function answer<T>(r: Response, text: string, responseType: RequestOptions['responseType'] = 'json'): T {
     if (r.ok && responseType === 'text') return text as T;
-    let data: unknown;
-    try {
-      data = text ? JSON.parse(text) : undefined;
-    } catch {
-      data = undefined;
-    }
+    const data = parseJson(text);
     if (r.ok) return data as T;
     if (isErrorBody(data)) {
       throw new ApiError({
@@ -181,10 +188,13 @@ export function createApiClient(opts: ApiClientOptions = {}) {
     const token = auth ? await freshAccessToken() : null;
     let r = await send(method, path, o, token, key);
     if (r.status === 401 && auth && refreshToken) {
-      if (await refresh()) {
-        await r.body?.cancel();
-        r = await send(method, path, o, accessToken, key);
+      // Only a 401 about the access token is worth a refresh; any other is this call's answer.
+      const text = await r.text();
+      const data = parseJson(text);
+      if (!(isErrorBody(data) && ACCESS_TOKEN_CODES.has(data.code)) || !(await refresh())) {
+        return answer<T>(r, text, o.responseType);
       }
+      r = await send(method, path, o, accessToken, key);
     }
     return parse<T>(r, o.responseType);
   }
@@ -209,6 +219,14 @@ export function createApiClient(opts: ApiClientOptions = {}) {
     hasRefreshToken: () => refreshToken !== null,
     baseUrl: base,
   };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function defaultStorage() {

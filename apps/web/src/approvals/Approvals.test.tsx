@@ -2,12 +2,14 @@
 import type { ApprovalView } from '@app/schemas/approval';
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { apiError, type Handler, type SeenRequest, sessionTokens, startApiServer } from '../../test/http-server.ts';
+import { apiError, type Handler, meAnswer, type SeenRequest, sessionTokens, startApiServer } from '../../test/http-server.ts';
 import { renderApp } from '../../test/render.tsx';
 import { RequireAuth } from '../shell/RequireAuth.tsx';
 import ApprovalsArea from './index.tsx';
 
 const person = (username: string, displayName: string) => ({ id: `id-${username}`, username, displayName });
+/** The signed-in user (id u1, as GET /api/v1/auth/me answers), known by id: the username may since have changed. */
+const ME = { id: 'u1', username: 'alice.wang', displayName: 'Alice Wang' };
 
 const approval = (over: Partial<ApprovalView> = {}): ApprovalView => ({
   id: '7',
@@ -39,7 +41,7 @@ afterEach(async () => {
 async function open(path: string, handler: Handler, permissions = ['invoice.read', 'approve']) {
   server = await startApiServer((r) => {
     if (r.url === '/api/v1/auth/refresh') return { body: sessionTokens(1) };
-    if (r.url === '/api/v1/auth/me') return { body: { kind: 'user', id: 'u1', name: 'alice', permissions } };
+    if (r.url === '/api/v1/auth/me') return { body: meAnswer(permissions) };
     return handler(r);
   });
   // As in the app: the page opens once the session is resumed (so the user is known).
@@ -95,12 +97,21 @@ describe('approvals list', () => {
   });
 
   it("offers approve and reject on others' requests, withdraw on one's own, nothing without `approve`", async () => {
-    const items = [approval(), approval({ id: '8', invoiceNumber: 'CD00000001', requestedBy: person('alice', 'Alice Wang') })];
+    const items = [
+      approval(),
+      approval({ id: '8', invoiceNumber: 'CD00000001', requestedBy: ME }),
+      // Someone else, though named as the signed-in user (alice): "mine" goes by the user id.
+      approval({ id: '9', invoiceNumber: 'EF00000002', requestedBy: person('alice', 'Alice Lee') }),
+    ];
     await open('/approvals', () => ({ body: { items, nextCursor: null } }));
     const others = await screen.findByRole('row', { name: /AB12345678/ });
     expect(within(others).getByRole('button', { name: '核准' })).toBeTruthy();
     expect(within(others).getByRole('button', { name: '駁回' })).toBeTruthy();
     expect(within(others).queryByRole('button', { name: '撤回申請' })).toBeNull();
+    const namesake = rowOf('EF00000002');
+    expect(within(namesake).getByRole('button', { name: '核准' })).toBeTruthy();
+    expect(within(namesake).queryByRole('button', { name: '撤回申請' })).toBeNull();
+    expect(namesake.textContent).not.toContain('（您）');
     const own = rowOf('CD00000001');
     expect(within(own).queryByRole('button', { name: '核准' })).toBeNull();
     expect(within(own).getByRole('button', { name: '撤回申請' })).toBeTruthy();
@@ -188,7 +199,7 @@ describe('approvals list', () => {
   });
 
   it('withdraws one’s own request after confirming; an approval whose action failed says why', async () => {
-    const own = approval({ requestedBy: person('alice', 'Alice Wang') });
+    const own = approval({ requestedBy: ME });
     const { api } = await open('/approvals', (r) =>
       r.method === 'POST' ? { body: { ...own, status: 'withdrawn' } } : { body: { items: [own], nextCursor: null } },
     );

@@ -17,11 +17,11 @@ type Kind = 'approve' | 'reject' | 'withdraw';
 export type Notice = { approval: ApprovalView; kind: Kind } | { refused: string };
 const INVALIDATE = ['/api/v1/approvals'] as const;
 
-/** Whether the signed-in user made this request (own requests are withdrawn, never approved). */
+/** Whether the signed-in user made this request (own requests are withdrawn, never approved); by user id. */
 export function useIsRequester() {
   const { state } = useAuth();
-  const me = state.status === 'signedIn' ? state.user.username : null;
-  return (a: ApprovalView) => me !== null && a.requestedBy.username === me;
+  const me = state.status === 'signedIn' ? state.user.id : null;
+  return (a: ApprovalView) => me !== null && a.requestedBy.id === me;
 }
 
 /**

@@ -1,12 +1,9 @@
 // @vitest-environment happy-dom
 
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { apiError, type Handler, type SeenRequest, startApiServer } from '../../test/http-server.ts';
+import { type Answer, apiError, type Handler, type SeenRequest, startApiServer } from '../../test/http-server.ts';
 import { renderApp } from '../../test/render.tsx';
-import { createApiClient } from '../api/client.ts';
 import type { AuditEntry } from './AuditLogPage.tsx';
 import { fromTaipeiLocal, toTaipeiLocal } from './AuditLogPage.tsx';
 import AuditArea from './index.tsx';
@@ -38,42 +35,12 @@ afterEach(async () => {
   server = undefined;
 });
 
-/**
- * The scripted API; `csv` answers the export as the raw text the API sends (the shared test server speaks
- * JSON only), from a second server the export's requests are sent to (recorded with the others).
- */
-async function open(path: string, handler: Handler, csv?: () => { status: number; text: string }) {
-  const json = await startApiServer(handler);
-  server = json;
-  let fetchBoth: typeof fetch | undefined;
-  if (csv) {
-    const raw = createServer((req, res) => {
-      const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': '*' };
-      if (req.method === 'OPTIONS') return void res.writeHead(204, cors).end();
-      json.seen.push({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body: undefined });
-      const a = csv();
-      res.writeHead(a.status, { ...cors, 'content-type': a.status === 200 ? 'text/csv; charset=utf-8' : 'application/json' });
-      res.end(a.text);
-    });
-    await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
-    const { port } = raw.address() as AddressInfo;
-    server = {
-      ...json,
-      close: async () => {
-        raw.closeAllConnections();
-        raw.close();
-        await json.close();
-      },
-    };
-    fetchBoth = (input, init) => {
-      const u = new URL(String(input));
-      if (u.pathname === '/api/v1/audit-logs/export') u.host = `127.0.0.1:${port}`;
-      return fetch(u, init);
-    };
-  }
-  const api = createApiClient({ baseUrl: json.baseUrl, storage: null, fetch: fetchBoth });
-  const view = renderApp([{ path: '/audit/*', element: <AuditArea /> }], { baseUrl: json.baseUrl, path, services: { api } });
-  return { ...view, seen: (): SeenRequest[] => json.seen };
+/** The scripted API; `csv` answers the export (GET /api/v1/audit-logs/export), as the API sends it. */
+async function open(path: string, handler: Handler, csv?: () => Answer) {
+  server = await startApiServer((r) => (csv && r.url.startsWith('/api/v1/audit-logs/export') ? csv() : handler(r)));
+  const view = renderApp([{ path: '/audit/*', element: <AuditArea /> }], { baseUrl: server.baseUrl, path });
+  const seen = server.seen;
+  return { ...view, seen: (): SeenRequest[] => seen };
 }
 
 describe('audit log', () => {
@@ -143,6 +110,19 @@ describe('audit log', () => {
     expect(seen()).toHaveLength(1);
   });
 
+  it("checks the filters with the API's own schema: a too-long id is named beside its field and nothing is sent", async () => {
+    const { seen } = await open('/audit', () => ({ body: { items: [], nextCursor: null } }));
+    await screen.findByText('沒有符合條件的資料');
+    const actorId = screen.getByLabelText('操作者 ID');
+    fireEvent.change(actorId, { target: { value: 'x'.repeat(65) } });
+    fireEvent.submit(screen.getByRole('button', { name: '篩選' }).closest('form')!);
+    // zod's own message in zh-TW (the schema's max 64), tied to the field.
+    const described = document.getElementById(actorId.getAttribute('aria-describedby') ?? '');
+    expect(actorId.getAttribute('aria-invalid')).toBe('true');
+    expect(described?.textContent).toMatch(/64/);
+    expect(seen()).toHaveLength(1);
+  });
+
   it('exports the filtered log as a CSV file, and says why when it cannot', async () => {
     const csv = 'id,occurredAt,action\r\n"101","2026-11-20T16:30:00.000Z","seller.update"\r\n';
     let limited = false;
@@ -151,8 +131,8 @@ describe('audit log', () => {
       () => ({ body: { items: [entry()], nextCursor: null } }),
       () =>
         limited
-          ? { status: 429, text: JSON.stringify(apiError(429, 'RATE_LIMITED', 'Too many requests.').body) }
-          : { status: 200, text: `\uFEFF${csv}` },
+          ? apiError(429, 'RATE_LIMITED', 'Too many requests.')
+          : { text: `\uFEFF${csv}`, headers: { 'content-type': 'text/csv; charset=utf-8' } },
     );
     const blobs: Blob[] = [];
     vi.spyOn(URL, 'createObjectURL').mockImplementation((b) => {

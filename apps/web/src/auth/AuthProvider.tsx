@@ -1,36 +1,64 @@
+import { useQueryClient } from '@tanstack/react-query';
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import type { SessionTokens } from '../api/client.ts';
 import { useServices } from '../app/services.tsx';
 
-export type User = { username: string; displayName: string; permissions: string[] };
-export type AuthState = { status: 'restoring' } | { status: 'signedOut' } | { status: 'signedIn'; user: User };
+/** The signed-in user: `id` is the API's user id (what other records name a user by). */
+export type User = { id: string; username: string; displayName: string; permissions: string[] };
+export type AuthState =
+  | { status: 'restoring' }
+  | { status: 'signedOut' }
+  | {
+      status: 'signedIn';
+      user: User;
+      /**
+       * The user's role requires MFA and they have none yet: nothing but enrolment answers until they enrol
+       * (the login answer's `mfaEnrollmentRequired`, or GET /api/v1/auth/me's `mfaPending` on a resumed
+       * session). As of the sign-in: not updated by an enrolment made since.
+       */
+      mfaEnrollmentRequired: boolean;
+    };
 
 type LoginAnswer = SessionTokens | { mfaRequired: true; mfaToken: string; expiresIn: number };
-type Me = { name: string; displayName?: string; permissions: string[] };
+/** GET /api/v1/auth/me (meResponse in packages/schemas/src/auth.ts), the parts used here. */
+type Me = { id: string; name: string; displayName?: string; permissions: string[]; mfaPending: boolean };
+/** The second factor of an MFA sign-in: the authenticator's code, or one of the user's recovery codes. */
+export type SecondFactor = { code: string } | { recoveryCode: string };
 
 export type Auth = {
   state: AuthState;
   /** Signs in, or answers the token for the MFA step when the API asks for a code. */
   login(username: string, password: string): Promise<{ mfaToken: string } | null>;
-  completeMfa(mfaToken: string, code: string): Promise<void>;
+  /** The MFA step (POST /api/v1/auth/mfa/challenge): signs in with a TOTP code or a recovery code. */
+  completeMfa(mfaToken: string, factor: SecondFactor): Promise<void>;
   logout(): Promise<void>;
 };
 
 const AuthContext = createContext<Auth | null>(null);
 
-const userOf = (t: SessionTokens): User => ({
-  username: t.user.username,
-  displayName: t.user.displayName,
-  permissions: t.user.permissions,
+const signedIn = (t: SessionTokens): AuthState => ({
+  status: 'signedIn',
+  user: { id: t.user.id, username: t.user.username, displayName: t.user.displayName, permissions: t.user.permissions },
+  mfaEnrollmentRequired: t.mfaEnrollmentRequired,
 });
 
+/**
+ * Who is signed in, and signing in and out. Whenever a session ends (logout, or the API refusing the refresh)
+ * or a new one starts, the query cache is emptied: the next user of this tab never sees the last one's data.
+ */
 export function AuthProvider({ children }: { children: ReactNode }) {
   const { api } = useServices();
+  const queryClient = useQueryClient();
   const [state, setState] = useState<AuthState>(() =>
     api.hasRefreshToken() ? { status: 'restoring' } : { status: 'signedOut' },
   );
 
-  useEffect(() => api.onSessionEnd(() => setState({ status: 'signedOut' })), [api]);
+  const signOut = useCallback(() => {
+    queryClient.clear();
+    setState({ status: 'signedOut' });
+  }, [queryClient]);
+
+  useEffect(() => api.onSessionEnd(signOut), [api, signOut]);
 
   // A reload: resume the session from the refresh token this tab kept.
   useEffect(() => {
@@ -43,24 +71,26 @@ export function AuthProvider({ children }: { children: ReactNode }) {
         if (live) {
           setState({
             status: 'signedIn',
-            user: { username: me.name, displayName: me.displayName ?? me.name, permissions: me.permissions },
+            user: { id: me.id, username: me.name, displayName: me.displayName ?? me.name, permissions: me.permissions },
+            mfaEnrollmentRequired: me.mfaPending === true,
           });
         }
       } catch {
-        if (live) setState({ status: 'signedOut' });
+        if (live) signOut();
       }
     })();
     return () => {
       live = false;
     };
-  }, [api]);
+  }, [api, signOut]);
 
   const start = useCallback(
     (t: SessionTokens) => {
+      queryClient.clear();
       api.setSession(t);
-      setState({ status: 'signedIn', user: userOf(t) });
+      setState(signedIn(t));
     },
-    [api],
+    [api, queryClient],
   );
 
   const login = useCallback(
@@ -74,8 +104,9 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   );
 
   const completeMfa = useCallback(
-    async (mfaToken: string, code: string) => {
-      start(await api.post<SessionTokens>('/api/v1/auth/mfa/challenge', { mfaToken, code }, { auth: false }));
+    async (mfaToken: string, factor: SecondFactor) => {
+      const body = 'code' in factor ? { mfaToken, code: factor.code } : { mfaToken, recoveryCode: factor.recoveryCode };
+      start(await api.post<SessionTokens>('/api/v1/auth/mfa/challenge', body, { auth: false }));
     },
     [api, start],
   );
@@ -86,9 +117,10 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     } catch {
       // Signed out here regardless; the session expires on the server.
     }
+    // Ends the session (its listener, signOut, empties the cache); and again here when none was held.
     api.clearSession();
-    setState({ status: 'signedOut' });
-  }, [api]);
+    signOut();
+  }, [api, signOut]);
 
   const value = useMemo<Auth>(() => ({ state, login, completeMfa, logout }), [state, login, completeMfa, logout]);
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { apiError, type Handler, sessionTokens, startApiServer } from '../../test/http-server.ts';
 import { renderApp } from '../../test/render.tsx';
 import { LoginPage } from './LoginPage.tsx';
@@ -9,7 +9,6 @@ let server: Awaited<ReturnType<typeof startApiServer>> | undefined;
 beforeEach(() => localStorage.clear());
 afterEach(async () => {
   cleanup();
-  vi.restoreAllMocks();
   await server?.close();
   server = undefined;
 });
@@ -106,15 +105,13 @@ describe('LoginPage', () => {
   });
 
   it('signs in with a recovery code instead, sent as recoveryCode', async () => {
-    const { seen, api } = await renderLogin((r) => {
+    const { seen, api, router } = await renderLogin((r) => {
       if (r.url === '/api/v1/auth/login') return { body: { mfaRequired: true, mfaToken: 'mfa-token-123', expiresIn: 300 } };
       const body = r.body as { recoveryCode?: string };
       return body.recoveryCode === 'k3p9-x7q2'
         ? { body: sessionTokens(2) }
         : apiError(401, 'MFA_CODE_INVALID', 'The code is wrong, expired or already used.');
     });
-    // The session is resumed on the page loaded afresh (AuthProvider cannot be handed one): no real navigation here.
-    const assign = vi.spyOn(window.location, 'assign').mockImplementation(() => {});
     type('帳號', 'alice');
     type('密碼', 'correct-password');
     submit();
@@ -135,46 +132,49 @@ describe('LoginPage', () => {
     await waitFor(() => expect(errorOf(input('復原碼'))).toBe('驗證碼錯誤、已過期或已使用'));
     expect(seen.at(-1)!.body).toEqual({ mfaToken: 'mfa-token-123', recoveryCode: 'used-code' });
 
-    fireEvent.change(input('復原碼'), { target: { value: '  k3p9-x7q2 ' } });
-    verify();
-    await waitFor(() => expect(assign).toHaveBeenCalledWith('/'));
-    expect(seen.at(-1)!.url).toBe('/api/v1/auth/mfa/challenge');
-    expect(seen.at(-1)!.body).toEqual({ mfaToken: 'mfa-token-123', recoveryCode: 'k3p9-x7q2' });
-    expect(api.hasRefreshToken()).toBe(true);
-    expect(await api.freshAccessToken()).toBe('access-2');
-
-    // And back to the authenticator's code.
+    // Back to the authenticator's code, and to the recovery code again.
     fireEvent.click(screen.getByRole('button', { name: '改用驗證碼' }));
     expect(input('驗證碼')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: '使用復原碼' }));
+
+    // Signed in here (no page load): the session is the client's, and the page goes where the user was going.
+    fireEvent.change(input('復原碼'), { target: { value: '  k3p9-x7q2 ' } });
+    verify();
+    expect(await screen.findByText('home page')).toBeTruthy();
+    expect(router.state.location.pathname).toBe('/');
+    expect(seen.at(-1)!.url).toBe('/api/v1/auth/mfa/challenge');
+    expect(seen.at(-1)!.body).toEqual({ mfaToken: 'mfa-token-123', recoveryCode: 'k3p9-x7q2' });
+    expect(seen).toHaveLength(3);
+    expect(api.hasRefreshToken()).toBe(true);
+    expect(await api.freshAccessToken()).toBe('access-2');
   });
 
-  it('sends a user whose role requires MFA to their account to enrol, others where they were going', async () => {
+  it('sends a user whose role requires MFA to their account to enrol (from the login answer), others where they were going', async () => {
     let pending = true;
-    const { seen, router } = await renderLogin((r) => {
-      if (r.url === '/api/v1/auth/login') return { body: { ...sessionTokens(1), mfaEnrollmentRequired: pending } };
-      if (r.url === '/api/v1/auth/me')
-        return { body: { kind: 'user', id: 'u1', name: 'alice', permissions: [], mfaEnabled: false, mfaPending: pending } };
-      return apiError(404, 'ROUTE_NOT_FOUND', 'no');
-    });
+    const { seen, router } = await renderLogin((r) =>
+      r.url === '/api/v1/auth/login'
+        ? { body: { ...sessionTokens(1), mfaEnrollmentRequired: pending } }
+        : apiError(404, 'ROUTE_NOT_FOUND', 'no'),
+    );
     type('帳號', 'alice');
     type('密碼', 'correct-password');
     submit();
     expect(await screen.findByText('account page')).toBeTruthy();
     expect(router.state.location.pathname).toBe('/account');
-    expect(seen.map((r) => r.url)).toEqual(['/api/v1/auth/login', '/api/v1/auth/me']);
+    // Nothing asked besides the sign-in itself.
+    expect(seen.map((r) => r.url)).toEqual(['/api/v1/auth/login']);
     cleanup();
     await server?.close();
 
     pending = false;
     const next = await renderLogin((r) =>
-      r.url === '/api/v1/auth/login'
-        ? { body: sessionTokens(1) }
-        : { body: { kind: 'user', id: 'u1', name: 'alice', permissions: [], mfaEnabled: false, mfaPending: false } },
+      r.url === '/api/v1/auth/login' ? { body: sessionTokens(1) } : apiError(404, 'ROUTE_NOT_FOUND', 'no'),
     );
     type('帳號', 'alice');
     type('密碼', 'correct-password');
     submit();
     expect(await screen.findByText('home page')).toBeTruthy();
     expect(next.router.state.location.pathname).toBe('/');
+    expect(next.seen.map((r) => r.url)).toEqual(['/api/v1/auth/login']);
   });
 });

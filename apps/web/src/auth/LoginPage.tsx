@@ -1,10 +1,8 @@
 import { mfaChallengeBody } from '@app/schemas/auth';
-import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
+import { type FormEvent, useId, useRef, useState } from 'react';
 import { Navigate, useLocation } from 'react-router';
-import type { SessionTokens } from '../api/client.ts';
 import { ApiError } from '../api/errors.ts';
 import { errorText } from '../app/error-text.ts';
-import { useServices } from '../app/services.tsx';
 import { useI18n } from '../i18n/index.ts';
 import { LocaleSwitcher } from '../shell/LocaleSwitcher.tsx';
 import { Field } from '../ui/Field.tsx';
@@ -14,20 +12,19 @@ type Errors = Partial<Record<'username' | 'password' | 'code' | 'recoveryCode', 
 
 /**
  * Sign in: username and password, then a TOTP code (or a recovery code) when the API asks for one. A user
- * whose role requires MFA and who has none is sent to /account to enrol (nothing else answers until then).
+ * whose role requires MFA and who has none (the login answer's `mfaEnrollmentRequired`, kept by AuthProvider)
+ * is sent to /account to enrol (nothing else answers until then); others go where they were going.
  */
 export function LoginPage() {
   const { state } = useAuth();
   const location = useLocation();
   const [mfaToken, setMfaToken] = useState<string | null>(null);
-  // Set while a password-only sign-in runs: once signed in, ask the API whether MFA enrolment is required.
-  const [checkEnrolment, setCheckEnrolment] = useState(false);
   const { t } = useI18n();
   const from = (location.state as { from?: string } | null)?.from;
   const target = from && from !== '/login' ? from : '/';
 
   if (state.status === 'signedIn') {
-    return checkEnrolment ? <AfterPasswordSignIn target={target} /> : <Navigate to={target} replace />;
+    return <Navigate to={state.mfaEnrollmentRequired ? '/account' : target} replace />;
   }
   return (
     <div className="login">
@@ -36,48 +33,10 @@ export function LoginPage() {
         <LocaleSwitcher />
       </header>
       <main id="main">
-        {mfaToken ? (
-          <MfaForm mfaToken={mfaToken} target={target} onBack={() => setMfaToken(null)} />
-        ) : (
-          <PasswordForm onMfa={setMfaToken} onSigningIn={setCheckEnrolment} />
-        )}
+        {mfaToken ? <MfaForm mfaToken={mfaToken} onBack={() => setMfaToken(null)} /> : <PasswordForm onMfa={setMfaToken} />}
       </main>
     </div>
   );
-}
-
-/**
- * After a sign-in without MFA: GET /api/v1/auth/me says whether the user's role requires MFA they have not
- * set up (`mfaPending`, the login answer's `mfaEnrollmentRequired`, which AuthProvider does not pass on);
- * then to /account to enrol, else where the user was going. A user with MFA on never needs this (they came
- * through the MFA step), and a failed check does not hold the user up.
- */
-function AfterPasswordSignIn({ target }: { target: string }) {
-  const { t } = useI18n();
-  const { api } = useServices();
-  // Asked afresh (not from the query cache, which may hold an earlier user's answer).
-  const [to, setTo] = useState<string | null>(null);
-  useEffect(() => {
-    let live = true;
-    api
-      .get<{ mfaPending?: boolean }>('/api/v1/auth/me')
-      .then((me) => (me.mfaPending ? '/account' : target))
-      .catch(() => target)
-      .then((next) => {
-        if (live) setTo(next);
-      });
-    return () => {
-      live = false;
-    };
-  }, [api, target]);
-  if (to === null) {
-    return (
-      <p role="status" aria-busy="true">
-        {t('login.submitting')}
-      </p>
-    );
-  }
-  return <Navigate to={to} replace />;
 }
 
 /** Splits an API failure into field errors (next to their inputs) and a message for the whole form. */
@@ -103,14 +62,7 @@ function useFormErrors<F extends keyof Errors>(fields: readonly F[]) {
   return { errors, formError, show, fromApi, refs };
 }
 
-function PasswordForm({
-  onMfa,
-  onSigningIn,
-}: {
-  onMfa: (mfaToken: string) => void;
-  /** True just before the password is sent, false again when it did not sign the user in. */
-  onSigningIn: (v: boolean) => void;
-}) {
+function PasswordForm({ onMfa }: { onMfa: (mfaToken: string) => void }) {
   const { t } = useI18n();
   const { login } = useAuth();
   const [busy, setBusy] = useState(false);
@@ -128,15 +80,10 @@ function PasswordForm({
     if (missing.username || missing.password) return show(missing, null);
     show({}, null);
     setBusy(true);
-    onSigningIn(true);
     try {
       const mfa = await login(username, password);
-      if (mfa) {
-        onSigningIn(false);
-        onMfa(mfa.mfaToken);
-      }
+      if (mfa) onMfa(mfa.mfaToken);
     } catch (e) {
-      onSigningIn(false);
       fromApi(e);
     } finally {
       setBusy(false);
@@ -177,10 +124,9 @@ function PasswordForm({
   );
 }
 
-function MfaForm({ mfaToken, target, onBack }: { mfaToken: string; target: string; onBack: () => void }) {
+function MfaForm({ mfaToken, onBack }: { mfaToken: string; onBack: () => void }) {
   const { t } = useI18n();
   const { completeMfa } = useAuth();
-  const { api } = useServices();
   const [busy, setBusy] = useState(false);
   const [useRecovery, setUseRecovery] = useState(false);
   const { errors, formError, show, fromApi, refs } = useFormErrors(['code', 'recoveryCode'] as const);
@@ -195,7 +141,7 @@ function MfaForm({ mfaToken, target, onBack }: { mfaToken: string; target: strin
     show({}, null);
     setBusy(true);
     try {
-      await completeMfa(mfaToken, code);
+      await completeMfa(mfaToken, { code });
     } catch (e) {
       // A wrong code belongs to the code field even though the API names no field for it.
       if (e instanceof ApiError && e.code === 'MFA_CODE_INVALID') show({ code: errorText(t, e) }, null);
@@ -205,25 +151,20 @@ function MfaForm({ mfaToken, target, onBack }: { mfaToken: string; target: strin
     }
   }
 
-  /**
-   * A recovery code instead of a TOTP code (sent as `recoveryCode`, checked first with the API's schema).
-   * AuthProvider's completeMfa sends a TOTP code only, and cannot be told of a session started elsewhere; so
-   * this sends the challenge itself, hands the session to the API client (which keeps the refresh token in
-   * sessionStorage) and loads the target page afresh, where AuthProvider resumes the session as after any
-   * reload. To be replaced by a completeMfa taking a recovery code (reported as a gap of AuthProvider).
-   */
+  /** A recovery code instead of a TOTP code (sent as `recoveryCode`, checked first with the API's schema). */
   async function submitRecovery(recoveryCode: string) {
     const checked = mfaChallengeBody.safeParse({ mfaToken, recoveryCode });
-    if (!checked.success) return show({ recoveryCode: t('account.login.recoveryFormat') }, null);
+    if (!checked.success || checked.data.recoveryCode === undefined) {
+      return show({ recoveryCode: t('account.login.recoveryFormat') }, null);
+    }
     show({}, null);
     setBusy(true);
     try {
-      const tokens = await api.post<SessionTokens>('/api/v1/auth/mfa/challenge', checked.data, { auth: false });
-      api.setSession(tokens);
-      window.location.assign(target);
+      await completeMfa(mfaToken, { recoveryCode: checked.data.recoveryCode });
     } catch (e) {
       if (e instanceof ApiError && e.code === 'MFA_CODE_INVALID') show({ recoveryCode: errorText(t, e) }, null);
       else fromApi(e);
+    } finally {
       setBusy(false);
     }
   }

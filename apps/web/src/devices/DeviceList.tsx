@@ -1,25 +1,36 @@
 import type { DeviceView } from '@app/schemas/device';
+import type { FormEvent } from 'react';
 import { Link } from 'react-router';
 import { useApiQuery } from '../api/hooks.ts';
 import { type MessageKey, useI18n } from '../i18n/index.ts';
-import { SelectField } from '../ui/Field.tsx';
+import { Field, SelectField } from '../ui/Field.tsx';
 import { Pager, useListParams } from '../ui/list.tsx';
 import { QueryState } from '../ui/QueryState.tsx';
 import { Time } from '../ui/Time.tsx';
 import { SitePicker, useSellers, useSiteIndex } from './places.tsx';
 
 /** The API's query parameters of GET /api/v1/devices. */
-const KEYS = ['sellerId', 'siteId', 'revoked'] as const;
+const KEYS = ['q', 'sellerId', 'siteId', 'revoked'] as const;
+/** Rows a page of this screen (the API's default of 5000 is for pickers, which take them all). */
+const DEVICE_PAGE_SIZE = 50;
 
 type DevicePage = { items: DeviceView[]; nextCursor?: string | null };
 
 export const kindLabel = (kind: string) => `devices.kind.${kind}` as MessageKey;
 
-/** Devices in the caller's scope, filtered by seller, site and revoked (held in the URL). */
+/**
+ * Devices in the caller's scope, filtered by part of the code or name, seller, site and revoked, 50 a page
+ * (filters and cursor in the URL).
+ */
 export function DeviceList() {
   const { t } = useI18n();
   const list = useListParams(KEYS);
-  const query = useApiQuery<DevicePage>('/api/v1/devices', list.query);
+  const query = useApiQuery<DevicePage>('/api/v1/devices', { ...list.query, limit: DEVICE_PAGE_SIZE });
+  const submit = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const q = String(new FormData(e.currentTarget).get('q') ?? '').trim();
+    list.setFilters({ q });
+  };
   const sellers = useSellers();
   const sites = useSiteIndex((query.data?.items ?? []).flatMap((d) => (d.sellerId ? [d.sellerId] : [])));
   const sellerName = (id: string | null) => {
@@ -40,7 +51,8 @@ export function DeviceList() {
         <Link to="/devices/new">{t('devices.create')}</Link>
       </p>
       {/* biome-ignore lint/a11y/useSemanticElements: a form with role=search is announced everywhere; <search> is not yet mapped by all screen readers and testing tools */}
-      <form className="filters" role="search" aria-label={t('common.filter')} onSubmit={(e) => e.preventDefault()}>
+      <form className="filters" role="search" aria-label={t('common.filter')} onSubmit={submit}>
+        <Field key={list.filters.q} name="q" label={t('devices.filter.q')} defaultValue={list.filters.q} maxLength={64} />
         <SitePicker
           sellerId={list.filters.sellerId}
           siteId={list.filters.siteId}
@@ -59,6 +71,7 @@ export function DeviceList() {
             { value: 'true', label: t('devices.state.revoked') },
           ]}
         />
+        <button type="submit">{t('common.filter')}</button>
         <button type="button" onClick={list.clearFilters}>
           {t('common.clearFilters')}
         </button>

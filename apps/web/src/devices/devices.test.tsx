@@ -120,7 +120,8 @@ describe('devices list', () => {
       },
     }));
     const table = await screen.findByRole('table', { name: '裝置列表' });
-    expect(query(devices()[0]!)).toEqual({ sellerId: S1, revoked: 'false' });
+    // The list asks for pages of 50 (pickers elsewhere take the API's default of all).
+    expect(query(devices()[0]!)).toEqual({ sellerId: S1, revoked: 'false', limit: '50' });
     const row = within(table).getByRole('row', { name: /POS-001/ });
     await waitFor(() => expect(row.textContent).toContain('台北店 (TPE01)'));
     expect(row.textContent).toContain('好市多');
@@ -132,13 +133,41 @@ describe('devices list', () => {
     await waitFor(() => expect(siteSelect.options.length).toBe(3));
     fireEvent.change(siteSelect, { target: { value: T1 } });
     await waitFor(() => expect(devices().length).toBe(2));
-    expect(query(devices()[1]!)).toEqual({ sellerId: S1, siteId: T1, revoked: 'false' });
+    expect(query(devices()[1]!)).toEqual({ sellerId: S1, siteId: T1, revoked: 'false', limit: '50' });
 
     // Another seller: its sites differ, so the site filter is dropped.
     fireEvent.change(screen.getByLabelText('營業人'), { target: { value: S2 } });
     await waitFor(() => expect(devices().length).toBe(3));
-    expect(query(devices()[2]!)).toEqual({ sellerId: S2, revoked: 'false' });
+    expect(query(devices()[2]!)).toEqual({ sellerId: S2, revoked: 'false', limit: '50' });
     expect(new URLSearchParams(router.state.location.search).get('siteId')).toBeNull();
+  });
+
+  it('finds devices by part of the code or name (q in the URL), and pages with the cursor', async () => {
+    const { devices, router } = await open('/devices?q=POS', (r) => {
+      const q = query(r);
+      if (q.cursor === '50') return { body: { items: [device({ id: 'd3', deviceCode: 'POS-051' })], nextCursor: null } };
+      return { body: { items: [device()], nextCursor: '50' } };
+    });
+    expect(await screen.findByRole('link', { name: 'POS-001' })).toBeTruthy();
+    expect(query(devices()[0]!)).toEqual({ q: 'POS', limit: '50' });
+    const q = screen.getByLabelText('裝置代碼或名稱') as HTMLInputElement;
+    expect(q.value).toBe('POS');
+
+    fireEvent.click(screen.getByRole('button', { name: '下一頁' }));
+    expect(await screen.findByRole('link', { name: 'POS-051' })).toBeTruthy();
+    expect(query(devices()[1]!)).toEqual({ q: 'POS', cursor: '50', limit: '50' });
+    expect(new URLSearchParams(router.state.location.search).get('cursor')).toBe('50');
+    expect(screen.getByText('第 2 頁')).toBeTruthy();
+    expect(screen.queryByRole('button', { name: '下一頁' })).toBeNull();
+
+    // A new search (trimmed) starts from the first page.
+    fireEvent.change(screen.getByLabelText('裝置代碼或名稱'), { target: { value: ' 收銀 ' } });
+    fireEvent.click(screen.getByRole('button', { name: '篩選' }));
+    await waitFor(() => expect(devices().length).toBe(3));
+    expect(query(devices()[2]!)).toEqual({ q: '收銀', limit: '50' });
+    expect(router.state.location.search).toBe(`?q=${encodeURIComponent('收銀')}`);
+    expect(await screen.findByRole('link', { name: 'POS-001' })).toBeTruthy();
+    expect(screen.getByText('第 1 頁')).toBeTruthy();
   });
 
   it('shows the error state', async () => {

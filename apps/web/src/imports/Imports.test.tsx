@@ -2,9 +2,8 @@
 import type { ImportLogView, ImportStatusView, ImportView } from '@app/schemas/import';
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { apiError, sessionTokens } from '../../test/http-server.ts';
+import { apiError, type Handler, notFound, sessionTokens, startApiServer } from '../../test/http-server.ts';
 import { renderApp } from '../../test/render.tsx';
-import { type AreaHandler, notFound, startAreaServer } from '../tracks/area-test-server.ts';
 import ImportsArea from './index.tsx';
 
 const ID = '77777777-7777-4777-8777-777777777777';
@@ -48,7 +47,7 @@ const log = (row: number, over: Partial<ImportLogView> = {}): ImportLogView => (
   ...over,
 });
 
-let server: Awaited<ReturnType<typeof startAreaServer>> | undefined;
+let server: Awaited<ReturnType<typeof startApiServer>> | undefined;
 beforeEach(() => localStorage.clear());
 afterEach(async () => {
   cleanup();
@@ -56,8 +55,8 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function open(path: string, handler: AreaHandler, permissions = ['import.upload', 'invoice.issue']) {
-  server = await startAreaServer(permissions, handler);
+async function open(path: string, handler: Handler, permissions = ['import.upload', 'invoice.issue']) {
+  server = await startApiServer(handler, { signedIn: { permissions } });
   const r = renderApp([{ path: '/imports/*', element: <ImportsArea pollIntervalMs={40} /> }], {
     baseUrl: server.baseUrl,
     path,

@@ -11,15 +11,17 @@ import { CertificateExpiry, StatusBadge } from './cert.tsx';
 
 /** The API's query parameters of GET /api/v1/sellers. */
 const KEYS = ['q', 'status'] as const;
+/** Rows a page of this screen (the API's default of 1000 is for pickers, which take them all). */
+const SELLER_PAGE_SIZE = 50;
 
 type SellerPage = { items: SellerView[]; nextCursor?: string | null };
 
-/** Sellers in the caller's data scope, filtered by name/BAN and status (held in the URL). */
+/** Sellers in the caller's data scope, filtered by name/BAN and status, 50 a page (filters and cursor in the URL). */
 export function SellerList() {
   const { t } = useI18n();
   const can = useCan();
   const list = useListParams(KEYS);
-  const query = useApiQuery<SellerPage>('/api/v1/sellers', list.query);
+  const query = useApiQuery<SellerPage>('/api/v1/sellers', { ...list.query, limit: SELLER_PAGE_SIZE });
 
   const submit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();

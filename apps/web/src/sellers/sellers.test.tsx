@@ -100,7 +100,8 @@ describe('sellers list', () => {
     }));
     const table = await screen.findByRole('table', { name: '營業人列表' });
     expect(api()[0]?.url.startsWith('/api/v1/sellers?')).toBe(true);
-    expect(query(api()[0]!)).toEqual({ q: '好市', status: 'active' });
+    // The list asks for pages of 50 (pickers elsewhere take the API's default of all).
+    expect(query(api()[0]!)).toEqual({ q: '好市', status: 'active', limit: '50' });
     // The filter inputs show what the URL holds.
     expect((screen.getByLabelText('名稱或統一編號') as HTMLInputElement).value).toBe('好市');
 
@@ -115,13 +116,41 @@ describe('sellers list', () => {
 
     fireEvent.change(screen.getByLabelText('狀態'), { target: { value: 'disabled' } });
     await waitFor(() => expect(api().length).toBe(2));
-    expect(query(api()[1]!)).toEqual({ q: '好市', status: 'disabled' });
+    expect(query(api()[1]!)).toEqual({ q: '好市', status: 'disabled', limit: '50' });
     expect(router.state.location.search).toBe('?q=%E5%A5%BD%E5%B8%82&status=disabled');
 
     fireEvent.change(screen.getByLabelText('名稱或統一編號'), { target: { value: ' 0459 ' } });
     fireEvent.submit(screen.getByRole('search'));
     await waitFor(() => expect(api().length).toBe(3));
-    expect(query(api()[2]!)).toEqual({ q: '0459', status: 'disabled' });
+    expect(query(api()[2]!)).toEqual({ q: '0459', status: 'disabled', limit: '50' });
+  });
+
+  it('pages with the cursor: the next page is in the URL and the request, a filter starts again from the first', async () => {
+    const { api, router } = await open('/sellers?status=active', (r) => {
+      const cursor = query(r).cursor;
+      if (!cursor) return { body: { items: [seller()], nextCursor: '50' } };
+      if (cursor === '50')
+        return { body: { items: [seller({ id: 'x2', ban: '12345675', name: '第二頁公司' })], nextCursor: null } };
+      return apiError(400, 'VALIDATION_ERROR', 'bad cursor');
+    });
+    expect(await screen.findByRole('link', { name: '好市多股份有限公司' })).toBeTruthy();
+    expect(screen.getByText('第 1 頁')).toBeTruthy();
+    expect(screen.queryByRole('button', { name: '回到第一頁' })).toBeNull();
+
+    fireEvent.click(screen.getByRole('button', { name: '下一頁' }));
+    expect(await screen.findByRole('link', { name: '第二頁公司' })).toBeTruthy();
+    expect(screen.queryByRole('link', { name: '好市多股份有限公司' })).toBeNull();
+    expect(new URLSearchParams(router.state.location.search).get('cursor')).toBe('50');
+    expect(query(api()[1]!)).toEqual({ status: 'active', cursor: '50', limit: '50' });
+    expect(screen.getByText('第 2 頁')).toBeTruthy();
+    // The last page: no next.
+    expect(screen.queryByRole('button', { name: '下一頁' })).toBeNull();
+
+    // Another filter: back to the first page.
+    fireEvent.change(screen.getByLabelText('狀態'), { target: { value: 'disabled' } });
+    await waitFor(() => expect(api().length).toBe(3));
+    expect(query(api()[2]!)).toEqual({ status: 'disabled', limit: '50' });
+    expect(router.state.location.search).toBe('?status=disabled');
   });
 
   it('shows an expired certificate, and no write actions without seller.manage', async () => {

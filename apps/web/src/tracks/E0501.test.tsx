@@ -1,9 +1,8 @@
 // @vitest-environment happy-dom
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sessionTokens } from '../../test/http-server.ts';
+import { type Handler, notFound, sessionTokens, startApiServer } from '../../test/http-server.ts';
 import { renderApp } from '../../test/render.tsx';
-import { type AreaHandler, notFound, startAreaServer } from './area-test-server.ts';
 import type { E0501Import } from './E0501Result.tsx';
 import TracksArea from './index.tsx';
 
@@ -62,7 +61,7 @@ const result = (over: Partial<E0501Import> = {}): E0501Import => ({
   ...over,
 });
 
-let server: Awaited<ReturnType<typeof startAreaServer>> | undefined;
+let server: Awaited<ReturnType<typeof startApiServer>> | undefined;
 beforeEach(() => localStorage.clear());
 afterEach(async () => {
   cleanup();
@@ -70,8 +69,8 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function open(path: string, handler: AreaHandler, permissions = ['invoice.read', 'track.manage']) {
-  server = await startAreaServer(permissions, handler);
+async function open(path: string, handler: Handler, permissions = ['invoice.read', 'track.manage']) {
+  server = await startApiServer(handler, { signedIn: { permissions } });
   const r = renderApp([{ path: '/tracks/*', element: <TracksArea /> }], {
     baseUrl: server.baseUrl,
     path,

@@ -4,6 +4,7 @@ import { ApiError } from '../api/errors.ts';
 import { useApiMutation, useApiQuery } from '../api/hooks.ts';
 import { useI18n } from '../i18n/index.ts';
 import { Field } from '../ui/Field.tsx';
+import { Pager, useListParams } from '../ui/list.tsx';
 import { QueryState } from '../ui/QueryState.tsx';
 import { Time } from '../ui/Time.tsx';
 import { ApiProblem } from './ApiProblem.tsx';
@@ -86,54 +87,63 @@ function E0501Upload() {
   );
 }
 
-/** Earlier imports, newest first (the API answers the latest 200, without their entries). */
+/** GET /api/v1/tracks/e0501 has no filter: only its cursor is held in the URL. */
+const HISTORY_FILTERS = [] as const;
+
+type E0501ImportPage = { items: E0501Import[]; nextCursor?: string | null };
+
+/** Earlier imports, newest first, a page at a time (the API's default of 50), without their entries. */
 function E0501History() {
   const { t, format } = useI18n();
   const n = format.number;
-  const list = useApiQuery<{ items: E0501Import[] }>('/api/v1/tracks/e0501');
+  const params = useListParams(HISTORY_FILTERS);
+  const list = useApiQuery<E0501ImportPage>('/api/v1/tracks/e0501', params.query);
   return (
     <section aria-labelledby="e0501-history">
       <h2 id="e0501-history">{t('tracks.e0501.history')}</h2>
       <QueryState query={list} loading={t('tracks.e0501.historyLoading')}>
-        {(data) =>
-          data.items.length === 0 ? (
-            <p>{t('tracks.e0501.noHistory')}</p>
-          ) : (
-            <div className="table-wrap">
-              <table>
-                <caption>{t('tracks.e0501.history')}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{t('tracks.e0501.importedAt')}</th>
-                    <th scope="col">{t('tracks.e0501.filename')}</th>
-                    <th scope="col">{t('tracks.e0501.format')}</th>
-                    <th scope="col">{t('tracks.e0501.total')}</th>
-                    <th scope="col">{t('tracks.e0501.accepted')}</th>
-                    <th scope="col">{t('tracks.e0501.duplicate')}</th>
-                    <th scope="col">{t('tracks.e0501.rejected')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.items.map((x) => (
-                    <tr key={x.id}>
-                      <td>
-                        <Time value={x.createdAt} />
-                      </td>
-                      <th scope="row">
-                        <Link to={`/tracks/e0501/${x.id}`}>{x.filename}</Link>
-                      </th>
-                      <td>{x.format.toUpperCase()}</td>
-                      <td>{n(x.total)}</td>
-                      <td>{n(x.accepted)}</td>
-                      <td>{n(x.duplicate)}</td>
-                      <td>{x.rejected > 0 ? <span className="badge bad">{n(x.rejected)}</span> : n(x.rejected)}</td>
+        {(data) => (
+          <>
+            {data.items.length === 0 ? (
+              <p>{t('tracks.e0501.noHistory')}</p>
+            ) : (
+              <div className="table-wrap">
+                <table>
+                  <caption>{t('tracks.e0501.history')}</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">{t('tracks.e0501.importedAt')}</th>
+                      <th scope="col">{t('tracks.e0501.filename')}</th>
+                      <th scope="col">{t('tracks.e0501.format')}</th>
+                      <th scope="col">{t('tracks.e0501.total')}</th>
+                      <th scope="col">{t('tracks.e0501.accepted')}</th>
+                      <th scope="col">{t('tracks.e0501.duplicate')}</th>
+                      <th scope="col">{t('tracks.e0501.rejected')}</th>
                     </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )
-        }
+                  </thead>
+                  <tbody>
+                    {data.items.map((x) => (
+                      <tr key={x.id}>
+                        <td>
+                          <Time value={x.createdAt} />
+                        </td>
+                        <th scope="row">
+                          <Link to={`/tracks/e0501/${x.id}`}>{x.filename}</Link>
+                        </th>
+                        <td>{x.format.toUpperCase()}</td>
+                        <td>{n(x.total)}</td>
+                        <td>{n(x.accepted)}</td>
+                        <td>{n(x.duplicate)}</td>
+                        <td>{x.rejected > 0 ? <span className="badge bad">{n(x.rejected)}</span> : n(x.rejected)}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+            <Pager page={params.page} nextCursor={data.nextCursor} onNext={params.nextPage} onFirst={params.firstPage} />
+          </>
+        )}
       </QueryState>
     </section>
   );

@@ -2,7 +2,8 @@ import type { DeviceView } from '@app/schemas/device';
 import type { SiteView } from '@app/schemas/seller';
 import type { BlockView, TrackView } from '@app/schemas/track';
 import { useMemo } from 'react';
-import { Link, useParams, useSearchParams } from 'react-router';
+import { Link, useParams } from 'react-router';
+import { ApiError } from '../api/errors.ts';
 import { useApiQuery } from '../api/hooks.ts';
 import { errorText } from '../app/error-text.ts';
 import { useCan } from '../auth/permissions.tsx';
@@ -12,32 +13,26 @@ import { Time } from '../ui/Time.tsx';
 import { AllocateBlockForm } from './AllocateBlockForm.tsx';
 import { InvoiceTypeLabel, NumberRange, PeriodLabel, RemainingBadge } from './parts.tsx';
 
-/**
- * One range and its blocks. GET /api/v1/tracks has no single-range read, so the range is found in the list
- * (narrowed by the seller and period the list's link carries).
- */
+/** One range (GET /api/v1/tracks/{id}) and its blocks. */
 export function TrackDetail() {
   const { t } = useI18n();
   const { id = '' } = useParams();
-  const [params] = useSearchParams();
-  const tracks = useApiQuery<{ items: TrackView[] }>('/api/v1/tracks', {
-    sellerId: params.get('sellerId') || undefined,
-    yearMonth: params.get('yearMonth') || undefined,
-  });
+  const track = useApiQuery<TrackView>(`/api/v1/tracks/${encodeURIComponent(id)}`);
+  // Not there, or outside the caller's scope (the API answers both with 404 NOT_FOUND): say so, with a way back.
+  if (track.error instanceof ApiError && track.error.status === 404 && track.data === undefined) {
+    return (
+      <div role="alert">
+        <p>{t('tracks.notFound')}</p>
+        <p className="meta">
+          {t('tracks.problem.code', { code: track.error.code, status: 404, requestId: track.error.requestId ?? '—' })}
+        </p>
+        <Link to="/tracks">{t('tracks.backToList')}</Link>
+      </div>
+    );
+  }
   return (
-    <QueryState query={tracks} loading={t('tracks.loading')}>
-      {(data) => {
-        const track = data.items.find((x) => x.id === id);
-        if (!track) {
-          return (
-            <div role="alert">
-              <p>{t('tracks.notFound')}</p>
-              <Link to="/tracks">{t('tracks.backToList')}</Link>
-            </div>
-          );
-        }
-        return <TrackBody track={track} />;
-      }}
+    <QueryState query={track} loading={t('tracks.loading')}>
+      {(data) => <TrackBody track={data} />}
     </QueryState>
   );
 }

@@ -2,9 +2,8 @@
 import type { BlockView, TrackView } from '@app/schemas/track';
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { apiError, sessionTokens } from '../../test/http-server.ts';
+import { apiError, type Handler, notFound, sessionTokens, startApiServer } from '../../test/http-server.ts';
 import { renderApp } from '../../test/render.tsx';
-import { type AreaHandler, notFound, startAreaServer } from './area-test-server.ts';
 import TracksArea from './index.tsx';
 
 const SELLER = '11111111-1111-4111-8111-111111111111';
@@ -80,7 +79,7 @@ const device = {
 
 const seller = { id: SELLER, ban: '04595257', name: '好市多股份有限公司' };
 
-let server: Awaited<ReturnType<typeof startAreaServer>> | undefined;
+let server: Awaited<ReturnType<typeof startApiServer>> | undefined;
 beforeEach(() => localStorage.clear());
 afterEach(async () => {
   cleanup();
@@ -88,8 +87,8 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function open(path: string, permissions: string[], handler: AreaHandler) {
-  server = await startAreaServer(permissions, handler);
+async function open(path: string, permissions: string[], handler: Handler) {
+  server = await startApiServer(handler, { signedIn: { permissions } });
   const r = renderApp([{ path: '/tracks/*', element: <TracksArea /> }], {
     baseUrl: server.baseUrl,
     path,
@@ -99,10 +98,11 @@ async function open(path: string, permissions: string[], handler: AreaHandler) {
 }
 
 /** The answers of a seller with two sites, one device, one range and one block. */
-const api: AreaHandler = (r) => {
+const api: Handler = (r) => {
   const path = r.url.split('?')[0] ?? '';
   if (path === '/api/v1/sellers') return { body: { items: [seller] } };
   if (path === '/api/v1/tracks') return { body: { items: [track()] } };
+  if (path === `/api/v1/tracks/${TRACK}`) return { body: track() };
   if (path === `/api/v1/tracks/${TRACK}/blocks` && r.method === 'GET') return { body: { items: [block] } };
   if (path === `/api/v1/sellers/${SELLER}/sites`)
     return { body: { items: [site(SITE_TPE, 'TPE01', '台北店'), site(SITE_KHH, 'KHH01', '高雄店')] } };
@@ -111,13 +111,14 @@ const api: AreaHandler = (r) => {
 };
 
 describe('tracks list', () => {
-  it('sends the filters in the URL as the query, filters the type here, and refuses a bad period with the schema message', async () => {
+  it('sends the filters in the URL as the query, and refuses a bad period with the schema message', async () => {
+    // The API filters by type: only the 08 range when asked for 08.
     const { seen, router } = await open(`/tracks?sellerId=${SELLER}&yearMonth=${OPEN}&invoiceType=08`, ['invoice.read'], (r) =>
       r.url.startsWith('/api/v1/tracks')
         ? {
             body: {
               items: [
-                track(),
+                ...(r.url.includes('invoiceType=08') ? [] : [track()]),
                 track({
                   id: 't8',
                   invoiceType: '08',
@@ -133,18 +134,15 @@ describe('tracks list', () => {
         : api(r),
     );
     const table = await screen.findByRole('table', { name: '字軌列表' });
-    // invoiceType is not a parameter of GET /api/v1/tracks: it stays in the URL and narrows the answer here.
     expect(seen.filter((r) => r.url.startsWith('/api/v1/tracks')).map((r) => r.url)).toEqual([
-      `/api/v1/tracks?sellerId=${SELLER}&yearMonth=${OPEN}`,
+      `/api/v1/tracks?sellerId=${SELLER}&yearMonth=${OPEN}&invoiceType=08`,
     ]);
     const rows = within(table).getAllByRole('row').slice(1);
     expect(rows).toHaveLength(1);
     expect(rows[0]?.textContent).toContain('CD 22220000–22220999');
     await waitFor(() => expect(rows[0]?.textContent).toContain('好市多股份有限公司'));
     expect(rows[0]?.textContent).toContain('剩餘不足 10%');
-    expect(within(table).getByRole('link', { name: 'CD 22220000–22220999' }).getAttribute('href')).toBe(
-      `/tracks/t8?sellerId=${SELLER}&yearMonth=${OPEN}`,
-    );
+    expect(within(table).getByRole('link', { name: 'CD 22220000–22220999' }).getAttribute('href')).toBe('/tracks/t8');
     expect(screen.getByText('1 筆號碼即將用盡')).toBeTruthy();
 
     // An odd month is not a period: the shared schema's message, beside the field, and nothing is asked.
@@ -286,11 +284,12 @@ describe('a range and its blocks', () => {
     );
   });
 
-  it('says so when the range is not in the list', async () => {
-    await open(`/tracks/${TRACK}`, ['invoice.read'], (r) =>
-      r.url.startsWith('/api/v1/tracks?') || r.url === '/api/v1/tracks' ? { body: { items: [] } } : api(r),
+  it('says so when the API has no such range (404)', async () => {
+    const { seen } = await open(`/tracks/${TRACK}`, ['invoice.read'], (r) =>
+      r.url === `/api/v1/tracks/${TRACK}` ? notFound(r.url) : api(r),
     );
     expect((await screen.findByRole('alert')).textContent).toContain('找不到此字軌');
+    expect(seen.map((r) => r.url)).toEqual([`/api/v1/tracks/${TRACK}`]);
   });
 });
 

@@ -7,19 +7,18 @@ import { errorText } from '../app/error-text.ts';
 import { useI18n } from '../i18n/index.ts';
 import { Field, SelectField } from '../ui/Field.tsx';
 import { dropEmpty, useZodForm } from '../ui/form.ts';
-import { useListParams } from '../ui/list.tsx';
+import { Pager, useListParams } from '../ui/list.tsx';
 import { QueryState } from '../ui/QueryState.tsx';
 import { InvoiceTypeLabel, NumberRange, PeriodLabel, RemainingBadge } from './parts.tsx';
 import { isLow, periodOf } from './period.ts';
 
-/**
- * The filters held in the URL. `sellerId` and `yearMonth` are the API's; `invoiceType` is applied here to the
- * answer (GET /api/v1/tracks has no such filter and answers every range at once).
- */
+/** The filters held in the URL: GET /api/v1/tracks's query parameters (the cursor is kept beside them). */
 export const TRACK_FILTERS = ['sellerId', 'yearMonth', 'invoiceType'] as const;
 
-export const trackLink = (tr: Pick<TrackView, 'id' | 'sellerId' | 'yearMonth'>) =>
-  `/tracks/${tr.id}?${new URLSearchParams({ sellerId: tr.sellerId, yearMonth: tr.yearMonth })}`;
+type TrackPage = { items: TrackView[]; nextCursor?: string | null };
+
+/** A range's page (GET /api/v1/tracks/{id} reads it on its own). */
+export const trackLink = (tr: Pick<TrackView, 'id'>) => `/tracks/${tr.id}`;
 
 function TrackFilters({
   filters,
@@ -33,7 +32,9 @@ function TrackFilters({
   onClear: () => void;
 }) {
   const { t } = useI18n();
-  const form = useZodForm(listTracksQuery, filters, (v) => dropEmpty({ sellerId: v.sellerId, yearMonth: v.yearMonth }));
+  const form = useZodForm(listTracksQuery, filters, (v) =>
+    dropEmpty({ sellerId: v.sellerId.trim(), yearMonth: v.yearMonth.trim(), invoiceType: v.invoiceType }),
+  );
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (!form.validate()) return;
@@ -83,15 +84,14 @@ function TrackFilters({
   );
 }
 
-/** 字軌: every number range in the caller's scope with how much of it is allocated, used and left. */
+/**
+ * 字軌: the number ranges in the caller's scope, a page at a time (the API's default of 100, newest period
+ * first), with how much of each is allocated, used and left.
+ */
 export function TracksList() {
   const { t, format } = useI18n();
   const list = useListParams(TRACK_FILTERS);
-  const { sellerId, yearMonth, invoiceType } = list.filters;
-  const tracks = useApiQuery<{ items: TrackView[] }>('/api/v1/tracks', {
-    sellerId: sellerId || undefined,
-    yearMonth: yearMonth || undefined,
-  });
+  const tracks = useApiQuery<TrackPage>('/api/v1/tracks', list.query);
   const sellers = useApiQuery<{ items: SellerView[] }>('/api/v1/sellers');
   const sellerName = useMemo(() => new Map((sellers.data?.items ?? []).map((s) => [s.id, s.name])), [sellers.data]);
   const n = format.number;
@@ -109,8 +109,16 @@ export function TracksList() {
       />
       <QueryState query={tracks} loading={t('tracks.loading')}>
         {(data) => {
-          const items = invoiceType ? data.items.filter((x) => x.invoiceType === invoiceType) : data.items;
-          if (items.length === 0) return <p>{t('common.empty')}</p>;
+          const items = data.items;
+          const pager = <Pager page={list.page} nextCursor={data.nextCursor} onNext={list.nextPage} onFirst={list.firstPage} />;
+          if (items.length === 0) {
+            return (
+              <>
+                <p>{t('common.empty')}</p>
+                {pager}
+              </>
+            );
+          }
           const low = items.filter((x) => isLow(x.remaining, x.size, x.yearMonth)).length;
           return (
             <>
@@ -168,6 +176,7 @@ export function TracksList() {
                   </tbody>
                 </table>
               </div>
+              {pager}
             </>
           );
         }}

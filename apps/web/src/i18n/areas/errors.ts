@@ -1,6 +1,7 @@
 /**
  * Strings of the errors area: the GlobalErrorBoundary's panel (`errors.*`), and our own words for API error
- * codes the screens of approvals, account and system meet (`error.<CODE>`, read by `errorText`).
+ * codes (`error.<CODE>`, read by `errorText` on every screen). BLOCK_OVERLAP, BLOCK_OUTSIDE_RANGE and
+ * NO_FREE_NUMBERS are worded where they arise (allocating a block: `tracks.error.*`).
  * Traditional Chinese first; English must have the same keys (a type error otherwise).
  */
 export const zh = {
@@ -19,6 +20,14 @@ export const zh = {
   'error.EMAIL_DISABLED': '本系統未設定郵件伺服器，無法寄送電子郵件',
   'error.EMAIL_ADDRESS_MISSING': '您的帳號沒有電子郵件地址，請洽管理員設定',
   'error.LOGIN_LOCKED': '嘗試次數過多，帳號暫時鎖定，請稍後再試',
+  'error.APPROVAL_PENDING': '這張發票的同一項操作已在等待審核，請到「審核」查看那筆申請，不必重複送出',
+  'error.NOTHING_TO_RESEND': '這張發票沒有被退回、無效或交付失敗的 Turnkey 訊息可以重新傳送（或不在您的資料範圍內）',
+  'error.WEBHOOK_TARGET_REFUSED':
+    'Webhook 網址不被接受：須為 http 或 https、不含帳號密碼或「#」片段、能解析，且不可指向內部位址（本機、私有網段、雲端中繼資料等）',
+  'error.WEBHOOK_RISK_NOT_ACKNOWLEDGED':
+    '「僅限來源 IP」模式不附任何憑證，任何能連到接收端的人都能偽造事件；須勾選確認了解此風險才能使用（只限內部網路）',
+  'error.DEAD_LETTER_ALREADY_RETRIED': '這筆失敗的背景工作已經放回佇列重試過；若再次失敗，會列為一筆新的失敗工作',
+  'error.SELLER_QR_KEY_MISSING': '此營業人尚未設定 QR Code AES 金鑰，請到「營業人與據點」設定後再試',
 } satisfies Record<string, string>;
 
 export const en: Record<keyof typeof zh, string> = {
@@ -37,4 +46,15 @@ export const en: Record<keyof typeof zh, string> = {
   'error.EMAIL_DISABLED': 'This system has no mail server set up; no e-mail can be sent',
   'error.EMAIL_ADDRESS_MISSING': 'Your account has no e-mail address; ask an administrator to set one',
   'error.LOGIN_LOCKED': 'Too many attempts; the account is locked for a while, try again later',
+  'error.APPROVAL_PENDING':
+    'The same action on this invoice is already waiting for approval; find that request under "Approvals" instead of asking again',
+  'error.NOTHING_TO_RESEND':
+    'This invoice has no rejected, invalid or undelivered Turnkey message to resend (or it is outside your data scope)',
+  'error.WEBHOOK_TARGET_REFUSED':
+    'The webhook URL is refused: it must be http or https, without credentials or a "#" fragment, resolvable, and not an internal address (loopback, private network, cloud metadata …)',
+  'error.WEBHOOK_RISK_NOT_ACKNOWLEDGED':
+    'Mode "source IP only" sends no credential at all, so anyone who can reach the receiver can forge events; tick the box accepting that risk to use it (internal networks only)',
+  'error.DEAD_LETTER_ALREADY_RETRIED':
+    'This failed background job was already put back in its queue; if it fails again it becomes a new failed job',
+  'error.SELLER_QR_KEY_MISSING': 'The seller has no QR code AES key yet; set it under "Sellers and sites", then try again',
 };

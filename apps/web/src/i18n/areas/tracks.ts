@@ -9,7 +9,7 @@ export const zh = {
   'tracks.title': '字軌',
   'tracks.intro': '財政部配發的發票字軌號碼，以及已分配給門市或裝置的號碼段、已使用與剩餘數量。',
   'tracks.loading': '正在載入字軌…',
-  'tracks.count': '共 {count} 筆字軌',
+  'tracks.count': '本頁 {count} 筆字軌',
   'tracks.lowCount': '{count} 筆號碼即將用盡',
   'tracks.list.caption': '字軌列表',
   'tracks.seller': '營業人',
@@ -146,7 +146,7 @@ export const en: Record<keyof typeof zh, string> = {
   'tracks.intro':
     'The invoice number ranges assigned by the Ministry of Finance, the blocks given to sites or devices, and how many numbers are used and left.',
   'tracks.loading': 'Loading number ranges…',
-  'tracks.count': '{count} ranges',
+  'tracks.count': '{count} ranges on this page',
   'tracks.lowCount': '{count} running low',
   'tracks.list.caption': 'Number ranges',
   'tracks.seller': 'Seller',
