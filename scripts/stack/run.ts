@@ -483,7 +483,8 @@ function ensureWebBuild(): string {
   const r = spawnSync(
     process.execPath,
     [join(web, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn', '--outDir', next, '--emptyOutDir'],
-    { cwd: web, stdio: ['ignore', 'inherit', 'inherit'] },
+    // Always the production build (a runner started from a test has NODE_ENV=test: React's development build).
+    { cwd: web, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, NODE_ENV: 'production' } },
   );
   if (r.status !== 0) {
     rmSync(next, { recursive: true, force: true });

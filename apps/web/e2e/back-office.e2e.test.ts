@@ -176,7 +176,7 @@ describe('the back office in Chromium against the local stack', () => {
         await signIn(s, stack!.info.admin);
         await p.goto('/tracks');
         await ui.trackLink(p, UI_TRACK.track, UI_TRACK.beginNo).click();
-        await p.waitForURL(`**/tracks/${track!.id}?**`);
+        await p.waitForURL(`**/tracks/${track!.id}`);
         await ui.siteSelect(p).locator(`option[value="${fx.uiSite.id}"]`).waitFor({ state: 'attached' });
         await ui.siteSelect(p).selectOption(fx.uiSite.id);
         await ui.booklets(p).fill('1');

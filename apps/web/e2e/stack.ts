@@ -141,6 +141,8 @@ async function buildWebApp(outDir: string) {
   try {
     await promisify(execFile)(process.execPath, [vite, 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], {
       cwd: web,
+      // The production build users get: vitest sets NODE_ENV=test, which would give React's development build.
+      env: { ...process.env, NODE_ENV: 'production' },
       maxBuffer: 16 * 1024 * 1024,
     });
   } catch (e) {

@@ -1,5 +1,5 @@
 import { mfaActivateBody, mfaDisableBody } from '@app/schemas/auth';
-import { type FormEvent, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { renderSVG } from 'uqr';
 import { useApiMutation } from '../api/hooks.ts';
 import { errorText } from '../app/error-text.ts';
@@ -7,7 +7,8 @@ import { downloadText } from '../audit/download.ts';
 import { useI18n } from '../i18n/index.ts';
 import { ConfirmDialog } from '../ui/ConfirmDialog.tsx';
 import { Field } from '../ui/Field.tsx';
-import { useZodForm } from '../ui/form.ts';
+import { FormError } from '../ui/FormParts.tsx';
+import { formSubmit, useZodForm } from '../ui/form.ts';
 import type { Me } from './AccountPage.tsx';
 
 type Enrolment = { secret: string; otpauthUri: string };
@@ -92,17 +93,7 @@ function Enrol({
     ME,
   );
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    const body = form.validate();
-    if (!body) return;
-    try {
-      const r = await activate.mutateAsync(body);
-      onActivated(r.recoveryCodes);
-    } catch (err) {
-      form.fromApi(err);
-    }
-  };
+  const submit = formSubmit(form, activate.mutateAsync, (r) => onActivated(r.recoveryCodes));
 
   return (
     <form onSubmit={submit} noValidate aria-labelledby="account-mfa-enrol">
@@ -122,11 +113,7 @@ function Enrol({
           <code className="wrap">{enrolment.otpauthUri}</code>
         </dd>
       </dl>
-      {form.formError && (
-        <p role="alert" className="form-error">
-          {form.formError}
-        </p>
-      )}
+      <FormError message={form.formError} />
       <Field
         label={t('account.mfa.code')}
         inputMode="numeric"
@@ -208,18 +195,11 @@ function Disable() {
     setUseRecovery(false);
     form.reset();
   };
-  const confirm = async () => {
-    const body = form.validate();
-    if (!body) return;
-    try {
-      await disable.mutateAsync(body);
-      close();
-      setDone(true);
-    } catch (e) {
-      // A wrong code (MFA_CODE_INVALID) or a role requiring MFA (CONFLICT) is said in the dialog.
-      form.fromApi(e);
-    }
-  };
+  // A wrong code (MFA_CODE_INVALID) or a role requiring MFA (CONFLICT) is said in the dialog (fromApi).
+  const confirm = formSubmit(form, disable.mutateAsync, () => {
+    close();
+    setDone(true);
+  });
   // The schema names `code` for "one of the two" and a bad recovery code; the one input shows either.
   const fieldProps = form.field('code');
   const error = fieldProps.error ?? form.errors.recoveryCode;

@@ -4,6 +4,7 @@ import { useApiMutation, useApiQuery } from '../api/hooks.ts';
 import { errorText } from '../app/error-text.ts';
 import { isMessageKey, type MessageKey, useI18n } from '../i18n/index.ts';
 import { SelectField } from '../ui/Field.tsx';
+import { FormError, SaveButton } from '../ui/FormParts.tsx';
 import { QueryState } from '../ui/QueryState.tsx';
 
 const PATH = '/api/v1/me/notification-preferences';
@@ -64,11 +65,7 @@ function PreferencesForm({ prefs }: { prefs: PreferencesView }) {
     <form onSubmit={submit} noValidate>
       <p>{prefs.email ? t('account.notify.email', { email: prefs.email }) : t('account.notify.noEmail')}</p>
       {!prefs.emailEnabled && <p role="alert">{t('account.notify.emailDisabled')}</p>}
-      {formError && (
-        <p role="alert" className="form-error">
-          {formError}
-        </p>
-      )}
+      <FormError message={formError} />
       {saved && <p role="status">{t('common.saved')}</p>}
       {prefs.permittedKinds.length === 0 ? (
         <p>{t('account.notify.noKinds')}</p>
@@ -113,9 +110,7 @@ function PreferencesForm({ prefs }: { prefs: PreferencesView }) {
           />
         )}
       </fieldset>
-      <button type="submit" className="primary" disabled={save.isPending}>
-        {save.isPending ? t('common.saving') : t('common.save')}
-      </button>
+      <SaveButton pending={save.isPending} />
     </form>
   );
 }

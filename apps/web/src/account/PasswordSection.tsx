@@ -4,6 +4,7 @@ import { ApiError } from '../api/errors.ts';
 import { useApiMutation } from '../api/hooks.ts';
 import { useI18n } from '../i18n/index.ts';
 import { Field } from '../ui/Field.tsx';
+import { FormError, SaveButton } from '../ui/FormParts.tsx';
 import { useZodForm } from '../ui/form.ts';
 
 type Values = { currentPassword: string; newPassword: string; confirmPassword: string };
@@ -44,11 +45,7 @@ export function PasswordSection() {
     <section className="card" aria-labelledby="account-password">
       <h2 id="account-password">{t('account.password.title')}</h2>
       <form onSubmit={submit} noValidate>
-        {form.formError && (
-          <p role="alert" className="form-error">
-            {form.formError}
-          </p>
-        )}
+        <FormError message={form.formError} />
         {done && <p role="status">{t('account.password.changed')}</p>}
         <Field
           {...current}
@@ -71,9 +68,7 @@ export function PasswordSection() {
           label={t('account.password.confirm')}
           autoComplete="new-password"
         />
-        <button type="submit" className="primary" disabled={change.isPending}>
-          {change.isPending ? t('common.saving') : t('account.password.submit')}
-        </button>
+        <SaveButton pending={change.isPending} label={t('account.password.submit')} />
       </form>
     </section>
   );

@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { useApiQuery } from '../api/hooks.ts';
 import { useI18n } from '../i18n/index.ts';
 import { Field, SelectField } from '../ui/Field.tsx';
-import { Pager, useListParams } from '../ui/list.tsx';
+import { FilterActions, ListPage, useListParams } from '../ui/list.tsx';
 import { QueryState } from '../ui/QueryState.tsx';
 import { Time } from '../ui/Time.tsx';
 import { DecisionButtons, DecisionNotice, type Notice, useIsRequester } from './Decision.tsx';
@@ -43,35 +43,28 @@ export function ApprovalsList() {
       <DecisionNotice notice={notice} />
       <QueryState query={query}>
         {(page) => (
-          <>
-            {page.items.length === 0 ? (
-              <p>{t('common.empty')}</p>
-            ) : (
-              <div className="table-wrap">
-                <table>
-                  <caption>{mine ? t('approvals.tab.mine') : t('approvals.tab.review')}</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">{t('approvals.col.id')}</th>
-                      <th scope="col">{t('approvals.col.action')}</th>
-                      <th scope="col">{t('approvals.col.invoice')}</th>
-                      <th scope="col">{t('approvals.col.amount')}</th>
-                      <th scope="col">{t('approvals.col.requester')}</th>
-                      <th scope="col">{t('approvals.col.requestedAt')}</th>
-                      <th scope="col">{t('approvals.col.status')}</th>
-                      <th scope="col">{t('common.actions')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {page.items.map((a) => (
-                      <Row key={a.id} approval={a} onNotice={setNotice} />
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            )}
-            <Pager page={list.page} nextCursor={page.nextCursor} onNext={list.nextPage} onFirst={list.firstPage} />
-          </>
+          <ListPage list={list} page={page}>
+            <table>
+              <caption>{mine ? t('approvals.tab.mine') : t('approvals.tab.review')}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('approvals.col.id')}</th>
+                  <th scope="col">{t('approvals.col.action')}</th>
+                  <th scope="col">{t('approvals.col.invoice')}</th>
+                  <th scope="col">{t('approvals.col.amount')}</th>
+                  <th scope="col">{t('approvals.col.requester')}</th>
+                  <th scope="col">{t('approvals.col.requestedAt')}</th>
+                  <th scope="col">{t('approvals.col.status')}</th>
+                  <th scope="col">{t('common.actions')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {page.items.map((a) => (
+                  <Row key={a.id} approval={a} onNotice={setNotice} />
+                ))}
+              </tbody>
+            </table>
+          </ListPage>
         )}
       </QueryState>
     </div>
@@ -172,12 +165,7 @@ function Filters({ list }: { list: ReturnType<typeof useListParams<(typeof KEYS)
         placeholder="AB12345678"
         autoComplete="off"
       />
-      <div className="actions">
-        <button type="submit">{t('common.filter')}</button>
-        <button type="button" onClick={() => list.setFilters({ status: '', action: '', invoiceNumber: '' })}>
-          {t('common.clearFilters')}
-        </button>
-      </div>
+      <FilterActions onClear={() => list.setFilters({ status: '', action: '', invoiceNumber: '' })} primary={false} />
     </form>
   );
 }

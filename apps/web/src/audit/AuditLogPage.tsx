@@ -5,8 +5,10 @@ import { useApiQuery } from '../api/hooks.ts';
 import { errorText } from '../app/error-text.ts';
 import { useServices } from '../app/services.tsx';
 import { isMessageKey, type MessageKey, useI18n } from '../i18n/index.ts';
+import { ExpandableRow, useExpandedRow } from '../ui/ExpandableRow.tsx';
 import { Field, SelectField } from '../ui/Field.tsx';
-import { Pager, useListParams } from '../ui/list.tsx';
+import { FormError } from '../ui/FormParts.tsx';
+import { FilterActions, ListPage, useListParams } from '../ui/list.tsx';
 import { QueryState } from '../ui/QueryState.tsx';
 import { Time } from '../ui/Time.tsx';
 import { downloadText, fileStamp } from './download.ts';
@@ -43,7 +45,7 @@ export function AuditLogPage() {
   const { t } = useI18n();
   const list = useListParams(KEYS);
   const query = useApiQuery<AuditPage>('/api/v1/audit-logs', list.query);
-  const [open, setOpen] = useState<string | null>(null);
+  const rows = useExpandedRow();
 
   return (
     <div className="audit">
@@ -53,73 +55,56 @@ export function AuditLogPage() {
       <Export filters={list.filters} />
       <QueryState query={query}>
         {(page) => (
-          <>
-            {page.items.length === 0 ? (
-              <p>{t('common.empty')}</p>
-            ) : (
-              <div className="table-wrap">
-                <table>
-                  <caption>{t('audit.caption')}</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">{t('audit.col.time')}</th>
-                      <th scope="col">{t('audit.col.actor')}</th>
-                      <th scope="col">{t('audit.col.action')}</th>
-                      <th scope="col">{t('audit.col.outcome')}</th>
-                      <th scope="col">{t('audit.col.target')}</th>
-                      <th scope="col">{t('audit.col.requestId')}</th>
-                      <th scope="col">{t('audit.col.ip')}</th>
-                      <th scope="col">{t('common.details')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {page.items.map((e) => (
-                      <Fragment key={e.id}>
-                        <tr>
-                          <td>
-                            <Time value={e.occurredAt} />
-                          </td>
-                          <td>
-                            {e.actorName ?? e.actorId ?? t('common.none')}{' '}
-                            <span className="meta">{label(t, 'audit.actorType', e.actorType)}</span>
-                          </td>
-                          <td>
-                            <code>{e.action}</code>
-                          </td>
-                          <td>
-                            <span className={OUTCOME_BADGE[e.outcome] ?? 'badge'}>{label(t, 'audit.outcome', e.outcome)}</span>
-                          </td>
-                          <td>{e.targetType ? `${e.targetType}${e.targetId ? `: ${e.targetId}` : ''}` : t('common.none')}</td>
-                          <td>
-                            <code>{e.requestId ?? t('common.none')}</code>
-                          </td>
-                          <td>{e.sourceIp ?? t('common.none')}</td>
-                          <td>
-                            <button
-                              type="button"
-                              aria-expanded={open === e.id}
-                              aria-controls={`audit-entry-${e.id}`}
-                              onClick={() => setOpen(open === e.id ? null : e.id)}
-                            >
-                              {open === e.id ? t('audit.hide') : t('audit.show')}
-                            </button>
-                          </td>
-                        </tr>
-                        {open === e.id && (
-                          <tr id={`audit-entry-${e.id}`}>
-                            <td colSpan={8}>
-                              <EntryDetails entry={e} />
-                            </td>
-                          </tr>
-                        )}
-                      </Fragment>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            )}
-            <Pager page={list.page} nextCursor={page.nextCursor} onNext={list.nextPage} onFirst={list.firstPage} />
-          </>
+          <ListPage list={list} page={page}>
+            <table>
+              <caption>{t('audit.caption')}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('audit.col.time')}</th>
+                  <th scope="col">{t('audit.col.actor')}</th>
+                  <th scope="col">{t('audit.col.action')}</th>
+                  <th scope="col">{t('audit.col.outcome')}</th>
+                  <th scope="col">{t('audit.col.target')}</th>
+                  <th scope="col">{t('audit.col.requestId')}</th>
+                  <th scope="col">{t('audit.col.ip')}</th>
+                  <th scope="col">{t('common.details')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {page.items.map((e) => (
+                  <ExpandableRow
+                    key={e.id}
+                    id={`audit-entry-${e.id}`}
+                    open={rows.isOpen(e.id)}
+                    onToggle={() => rows.toggle(e.id)}
+                    show={t('audit.show')}
+                    hide={t('audit.hide')}
+                    colSpan={8}
+                    details={<EntryDetails entry={e} />}
+                  >
+                    <td>
+                      <Time value={e.occurredAt} />
+                    </td>
+                    <td>
+                      {e.actorName ?? e.actorId ?? t('common.none')}{' '}
+                      <span className="meta">{label(t, 'audit.actorType', e.actorType)}</span>
+                    </td>
+                    <td>
+                      <code>{e.action}</code>
+                    </td>
+                    <td>
+                      <span className={OUTCOME_BADGE[e.outcome] ?? 'badge'}>{label(t, 'audit.outcome', e.outcome)}</span>
+                    </td>
+                    <td>{e.targetType ? `${e.targetType}${e.targetId ? `: ${e.targetId}` : ''}` : t('common.none')}</td>
+                    <td>
+                      <code>{e.requestId ?? t('common.none')}</code>
+                    </td>
+                    <td>{e.sourceIp ?? t('common.none')}</td>
+                  </ExpandableRow>
+                ))}
+              </tbody>
+            </table>
+          </ListPage>
         )}
       </QueryState>
     </div>
@@ -260,17 +245,8 @@ function Filters({ list }: { list: ReturnType<typeof useListParams<Key>> }) {
       <Field label={t('audit.col.requestId')} maxLength={128} {...field('requestId')} />
       <Field label={t('audit.from')} type="datetime-local" step={1} {...field('from')} />
       <Field label={t('audit.to')} type="datetime-local" step={1} hint={t('audit.toHint')} {...field('to')} />
-      {error && (
-        <p role="alert" className="form-error">
-          {error}
-        </p>
-      )}
-      <div className="actions">
-        <button type="submit">{t('common.filter')}</button>
-        <button type="button" onClick={list.clearFilters}>
-          {t('common.clearFilters')}
-        </button>
-      </div>
+      <FormError message={error} />
+      <FilterActions onClear={list.clearFilters} primary={false} />
     </form>
   );
 }

@@ -6,6 +6,7 @@ import { errorText } from '../app/error-text.ts';
 import { useI18n } from '../i18n/index.ts';
 import { LocaleSwitcher } from '../shell/LocaleSwitcher.tsx';
 import { Field } from '../ui/Field.tsx';
+import { FormError } from '../ui/FormParts.tsx';
 import { useAuth } from './AuthProvider.tsx';
 
 type Errors = Partial<Record<'username' | 'password' | 'code' | 'recoveryCode', string>>;
@@ -93,11 +94,7 @@ function PasswordForm({ onMfa }: { onMfa: (mfaToken: string) => void }) {
   return (
     <form className="login-form" aria-labelledby={headingId} noValidate onSubmit={submit}>
       <h1 id={headingId}>{t('login.title')}</h1>
-      {formError && (
-        <p role="alert" className="form-error">
-          {formError}
-        </p>
-      )}
+      <FormError message={formError} />
       <Field
         name="username"
         label={t('login.username')}
@@ -178,11 +175,7 @@ function MfaForm({ mfaToken, onBack }: { mfaToken: string; onBack: () => void })
     <form className="login-form" aria-labelledby={headingId} noValidate onSubmit={submit}>
       <h1 id={headingId}>{t('login.mfaTitle')}</h1>
       <p>{useRecovery ? t('account.login.recoveryHint') : t('login.mfaHint')}</p>
-      {formError && (
-        <p role="alert" className="form-error">
-          {formError}
-        </p>
-      )}
+      <FormError message={formError} />
       {useRecovery ? (
         <Field
           key="recoveryCode"

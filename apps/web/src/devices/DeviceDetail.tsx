@@ -6,7 +6,7 @@ import { useCan } from '../auth/permissions.tsx';
 import { useI18n } from '../i18n/index.ts';
 import { ConfirmDialog } from '../ui/ConfirmDialog.tsx';
 import { TextAreaField } from '../ui/Field.tsx';
-import { useZodForm } from '../ui/form.ts';
+import { formSubmit, useZodForm } from '../ui/form.ts';
 import { QueryState } from '../ui/QueryState.tsx';
 import { Time } from '../ui/Time.tsx';
 import { DeviceState, kindLabel } from './DeviceList.tsx';
@@ -114,16 +114,7 @@ function RevokeAction({ device }: { device: DeviceView }) {
     revoke.reset();
     setOpen(false);
   };
-  const confirm = async () => {
-    const body = form.validate();
-    if (!body) return;
-    try {
-      await revoke.mutateAsync(body);
-      close();
-    } catch (e) {
-      form.fromApi(e);
-    }
-  };
+  const confirm = formSubmit(form, revoke.mutateAsync, close);
   return (
     <>
       <button type="button" className="danger" onClick={() => setOpen(true)}>

@@ -6,29 +6,51 @@ import {
   type UpdateDeviceInput,
   updateDeviceBody,
 } from '@app/schemas/device';
-import { type FormEvent, useRef } from 'react';
+import { useRef } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useApiMutation, useApiQuery } from '../api/hooks.ts';
 import { useI18n } from '../i18n/index.ts';
 import { Field, SelectField } from '../ui/Field.tsx';
-import { dropEmpty, useZodForm } from '../ui/form.ts';
+import { FormError, SaveButton } from '../ui/FormParts.tsx';
+import { dropEmpty, type FieldBinding, formSubmit, useFocusFirstError, useZodForm } from '../ui/form.ts';
 import { QueryState } from '../ui/QueryState.tsx';
 import { kindLabel } from './DeviceList.tsx';
-import { useFocusFirstError } from './focus.ts';
 import { SitePicker } from './places.tsx';
 
-function KindField(props: {
-  name: string;
-  value: string;
-  error?: string | undefined;
-  onChange: (e: { target: { value: string } }) => void;
-}) {
+function KindField(props: FieldBinding) {
   const { t } = useI18n();
   return (
     <SelectField
       label={t('devices.field.kind')}
       options={deviceKind.options.map((k) => ({ value: k, label: t(kindLabel(k)) }))}
       {...props}
+    />
+  );
+}
+
+/** The device's site, chosen through its seller (the seller only narrows the sites; it is not sent). */
+function PlaceField({
+  form,
+}: {
+  form: {
+    values: { sellerId: string; siteId: string };
+    errors: Record<string, string>;
+    set: (name: 'sellerId' | 'siteId', value: string) => void;
+  };
+}) {
+  const { t } = useI18n();
+  return (
+    <SitePicker
+      sellerId={form.values.sellerId}
+      siteId={form.values.siteId}
+      onSeller={(id) => {
+        form.set('sellerId', id);
+        form.set('siteId', '');
+      }}
+      onSite={(id) => form.set('siteId', id)}
+      empty={t('devices.places.choose')}
+      siteError={form.errors.siteId}
+      activeOnly
     />
   );
 }
@@ -50,17 +72,9 @@ export function DeviceCreatePage() {
     ['/api/v1/devices'],
   );
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    const body = form.validate();
-    if (!body) return;
-    try {
-      const device = await create.mutateAsync(body);
-      navigate(`/devices/${device.id}`, { state: { created: true } });
-    } catch (err) {
-      form.fromApi(err);
-    }
-  };
+  const submit = formSubmit(form, create.mutateAsync, (device) =>
+    navigate(`/devices/${device.id}`, { state: { created: true } }),
+  );
 
   return (
     <form ref={ref} noValidate onSubmit={submit} className="card">
@@ -68,30 +82,13 @@ export function DeviceCreatePage() {
       <p>
         <Link to="/devices">{t('devices.backToList')}</Link>
       </p>
-      {form.formError && (
-        <p role="alert" className="form-error">
-          {form.formError}
-        </p>
-      )}
+      <FormError message={form.formError} />
       <Field label={t('devices.field.deviceCode')} maxLength={64} hint={t('devices.codeHint')} {...form.field('deviceCode')} />
       <Field label={t('devices.field.name')} maxLength={60} {...form.field('name')} />
       <KindField {...form.field('kind')} />
-      <SitePicker
-        sellerId={form.values.sellerId}
-        siteId={form.values.siteId}
-        onSeller={(id) => {
-          form.set('sellerId', id);
-          form.set('siteId', '');
-        }}
-        onSite={(id) => form.set('siteId', id)}
-        empty={t('devices.places.choose')}
-        siteError={form.errors.siteId}
-        activeOnly
-      />
+      <PlaceField form={form} />
       <div className="actions">
-        <button type="submit" className="primary" disabled={create.isPending}>
-          {create.isPending ? t('common.saving') : t('devices.create')}
-        </button>
+        <SaveButton pending={create.isPending} label={t('devices.create')} />
         <Link to="/devices">{t('common.cancel')}</Link>
       </div>
     </form>
@@ -135,48 +132,18 @@ function DeviceEditForm({ device }: { device: DeviceView }) {
   );
   const back = `/devices/${device.id}`;
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    const body = form.validate();
-    if (!body) return;
-    if (Object.keys(body).length === 0) {
-      navigate(back);
-      return;
-    }
-    try {
-      await update.mutateAsync(body);
-      navigate(back);
-    } catch (err) {
-      form.fromApi(err);
-    }
-  };
+  const leave = () => navigate(back);
+  const submit = formSubmit(form, update.mutateAsync, leave, { unchanged: leave });
 
   return (
     <form ref={ref} noValidate onSubmit={submit} className="card">
       <h1>{t('devices.editTitle', { code: device.deviceCode })}</h1>
-      {form.formError && (
-        <p role="alert" className="form-error">
-          {form.formError}
-        </p>
-      )}
+      <FormError message={form.formError} />
       <Field label={t('devices.field.name')} maxLength={60} {...form.field('name')} />
       <KindField {...form.field('kind')} />
-      <SitePicker
-        sellerId={form.values.sellerId}
-        siteId={form.values.siteId}
-        onSeller={(id) => {
-          form.set('sellerId', id);
-          form.set('siteId', '');
-        }}
-        onSite={(id) => form.set('siteId', id)}
-        empty={t('devices.places.choose')}
-        siteError={form.errors.siteId}
-        activeOnly
-      />
+      <PlaceField form={form} />
       <div className="actions">
-        <button type="submit" className="primary" disabled={update.isPending}>
-          {update.isPending ? t('common.saving') : t('common.save')}
-        </button>
+        <SaveButton pending={update.isPending} />
         <Link to={back}>{t('common.cancel')}</Link>
       </div>
     </form>

@@ -1,10 +1,9 @@
 import type { DeviceView } from '@app/schemas/device';
-import type { FormEvent } from 'react';
 import { Link } from 'react-router';
 import { useApiQuery } from '../api/hooks.ts';
 import { type MessageKey, useI18n } from '../i18n/index.ts';
-import { Field, SelectField } from '../ui/Field.tsx';
-import { Pager, useListParams } from '../ui/list.tsx';
+import { SelectField } from '../ui/Field.tsx';
+import { ListPage, SearchFilters, useListParams } from '../ui/list.tsx';
 import { QueryState } from '../ui/QueryState.tsx';
 import { Time } from '../ui/Time.tsx';
 import { SitePicker, useSellers, useSiteIndex } from './places.tsx';
@@ -26,11 +25,6 @@ export function DeviceList() {
   const { t } = useI18n();
   const list = useListParams(KEYS);
   const query = useApiQuery<DevicePage>('/api/v1/devices', { ...list.query, limit: DEVICE_PAGE_SIZE });
-  const submit = (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    const q = String(new FormData(e.currentTarget).get('q') ?? '').trim();
-    list.setFilters({ q });
-  };
   const sellers = useSellers();
   const sites = useSiteIndex((query.data?.items ?? []).flatMap((d) => (d.sellerId ? [d.sellerId] : [])));
   const sellerName = (id: string | null) => {
@@ -50,9 +44,7 @@ export function DeviceList() {
       <p className="actions">
         <Link to="/devices/new">{t('devices.create')}</Link>
       </p>
-      {/* biome-ignore lint/a11y/useSemanticElements: a form with role=search is announced everywhere; <search> is not yet mapped by all screen readers and testing tools */}
-      <form className="filters" role="search" aria-label={t('common.filter')} onSubmit={submit}>
-        <Field key={list.filters.q} name="q" label={t('devices.filter.q')} defaultValue={list.filters.q} maxLength={64} />
+      <SearchFilters list={list} search={{ label: t('devices.filter.q'), maxLength: 64 }}>
         <SitePicker
           sellerId={list.filters.sellerId}
           siteId={list.filters.siteId}
@@ -71,57 +63,46 @@ export function DeviceList() {
             { value: 'true', label: t('devices.state.revoked') },
           ]}
         />
-        <button type="submit">{t('common.filter')}</button>
-        <button type="button" onClick={list.clearFilters}>
-          {t('common.clearFilters')}
-        </button>
-      </form>
+      </SearchFilters>
       <QueryState query={query} loading={t('devices.loading')}>
         {(data) => (
-          <>
-            {data.items.length === 0 ? (
-              <p>{t('common.empty')}</p>
-            ) : (
-              <div className="table-wrap">
-                <table>
-                  <caption>{t('devices.list.caption')}</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">{t('devices.field.deviceCode')}</th>
-                      <th scope="col">{t('devices.field.name')}</th>
-                      <th scope="col">{t('devices.field.kind')}</th>
-                      <th scope="col">{t('devices.field.seller')}</th>
-                      <th scope="col">{t('devices.field.site')}</th>
-                      <th scope="col">{t('devices.field.appVersion')}</th>
-                      <th scope="col">{t('devices.field.lastActiveAt')}</th>
-                      <th scope="col">{t('devices.field.state')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {data.items.map((d) => (
-                      <tr key={d.id}>
-                        <th scope="row">
-                          <Link to={`/devices/${d.id}`}>{d.deviceCode}</Link>
-                        </th>
-                        <td>{d.name}</td>
-                        <td>{t(kindLabel(d.kind))}</td>
-                        <td>{sellerName(d.sellerId)}</td>
-                        <td>{siteName(d.siteId)}</td>
-                        <td>{d.appVersion ?? t('common.none')}</td>
-                        <td>
-                          <Time value={d.lastActiveAt} />
-                        </td>
-                        <td>
-                          <DeviceState device={d} />
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            )}
-            <Pager page={list.page} nextCursor={data.nextCursor} onNext={list.nextPage} onFirst={list.firstPage} />
-          </>
+          <ListPage list={list} page={data}>
+            <table>
+              <caption>{t('devices.list.caption')}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('devices.field.deviceCode')}</th>
+                  <th scope="col">{t('devices.field.name')}</th>
+                  <th scope="col">{t('devices.field.kind')}</th>
+                  <th scope="col">{t('devices.field.seller')}</th>
+                  <th scope="col">{t('devices.field.site')}</th>
+                  <th scope="col">{t('devices.field.appVersion')}</th>
+                  <th scope="col">{t('devices.field.lastActiveAt')}</th>
+                  <th scope="col">{t('devices.field.state')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.items.map((d) => (
+                  <tr key={d.id}>
+                    <th scope="row">
+                      <Link to={`/devices/${d.id}`}>{d.deviceCode}</Link>
+                    </th>
+                    <td>{d.name}</td>
+                    <td>{t(kindLabel(d.kind))}</td>
+                    <td>{sellerName(d.sellerId)}</td>
+                    <td>{siteName(d.siteId)}</td>
+                    <td>{d.appVersion ?? t('common.none')}</td>
+                    <td>
+                      <Time value={d.lastActiveAt} />
+                    </td>
+                    <td>
+                      <DeviceState device={d} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </ListPage>
         )}
       </QueryState>
     </>

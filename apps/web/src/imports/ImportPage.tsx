@@ -12,7 +12,7 @@ import { apiKey, useApiQuery } from '../api/hooks.ts';
 import { errorText } from '../app/error-text.ts';
 import { useI18n } from '../i18n/index.ts';
 import { SelectField } from '../ui/Field.tsx';
-import { Pager, useListParams } from '../ui/list.tsx';
+import { ListPage, useListParams } from '../ui/list.tsx';
 import { QueryState } from '../ui/QueryState.tsx';
 import { Time } from '../ui/Time.tsx';
 import type { UploadState } from './ImportUpload.tsx';
@@ -195,84 +195,77 @@ function ImportLogs({ importId, path }: { importId: string; path: string }) {
       </form>
       <QueryState query={logs} loading={t('imports.logs.loading')}>
         {(data) => (
-          <>
-            {data.items.length === 0 ? (
-              <p>{t('imports.logs.none')}</p>
-            ) : (
-              <div className="table-wrap">
-                <table>
-                  <caption>{t('imports.logs.caption', { id: importId.slice(0, 8) })}</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">{t('imports.logs.row')}</th>
-                      <th scope="col">{t('imports.logs.lines')}</th>
-                      <th scope="col">{t('imports.logs.ref')}</th>
-                      <th scope="col">{t('imports.logs.outcome')}</th>
-                      <th scope="col">{t('imports.logs.invoice')}</th>
-                      <th scope="col">{t('imports.logs.error')}</th>
-                      <th scope="col">{t('imports.logs.at')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {data.items.map((x) => (
-                      <tr key={x.row}>
-                        <th scope="row">{format.number(x.row)}</th>
-                        <td>{x.lines.from === x.lines.to ? x.lines.from : `${x.lines.from}–${x.lines.to}`}</td>
-                        <td>{x.ref ?? t('common.none')}</td>
-                        <td>
-                          <span className={LOG_BADGE[x.status]}>{t(`imports.log.${x.status}`)}</span>
-                        </td>
-                        <td>
-                          {x.invoice ? (
-                            <>
-                              <Link to={`/invoices/${x.invoice.invoiceNumber}`}>{x.invoice.invoiceNumber}</Link>{' '}
-                              <span className="meta">{x.invoice.invoiceDate}</span>
-                            </>
-                          ) : (
-                            t('common.none')
+          <ListPage list={list} page={data} empty={t('imports.logs.none')}>
+            <table>
+              <caption>{t('imports.logs.caption', { id: importId.slice(0, 8) })}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('imports.logs.row')}</th>
+                  <th scope="col">{t('imports.logs.lines')}</th>
+                  <th scope="col">{t('imports.logs.ref')}</th>
+                  <th scope="col">{t('imports.logs.outcome')}</th>
+                  <th scope="col">{t('imports.logs.invoice')}</th>
+                  <th scope="col">{t('imports.logs.error')}</th>
+                  <th scope="col">{t('imports.logs.at')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.items.map((x) => (
+                  <tr key={x.row}>
+                    <th scope="row">{format.number(x.row)}</th>
+                    <td>{x.lines.from === x.lines.to ? x.lines.from : `${x.lines.from}–${x.lines.to}`}</td>
+                    <td>{x.ref ?? t('common.none')}</td>
+                    <td>
+                      <span className={LOG_BADGE[x.status]}>{t(`imports.log.${x.status}`)}</span>
+                    </td>
+                    <td>
+                      {x.invoice ? (
+                        <>
+                          <Link to={`/invoices/${x.invoice.invoiceNumber}`}>{x.invoice.invoiceNumber}</Link>{' '}
+                          <span className="meta">{x.invoice.invoiceDate}</span>
+                        </>
+                      ) : (
+                        t('common.none')
+                      )}
+                    </td>
+                    <td>
+                      {x.error ? (
+                        <>
+                          <p className="import-error">
+                            {x.error.message} <code>{x.error.code}</code>
+                          </p>
+                          {x.error.details.length > 0 && (
+                            <ul className="import-error-details">
+                              {x.error.details.map((d) => (
+                                <li key={`${d.line}:${d.field ?? ''}:${d.column ?? ''}:${d.message}`}>
+                                  {t('imports.logs.where', {
+                                    line: d.line,
+                                    place: d.column ?? d.field ?? t('common.none'),
+                                  })}
+                                  {d.message}
+                                  {d.code && (
+                                    <>
+                                      {' '}
+                                      <code>{d.code}</code>
+                                    </>
+                                  )}
+                                </li>
+                              ))}
+                            </ul>
                           )}
-                        </td>
-                        <td>
-                          {x.error ? (
-                            <>
-                              <p className="import-error">
-                                {x.error.message} <code>{x.error.code}</code>
-                              </p>
-                              {x.error.details.length > 0 && (
-                                <ul className="import-error-details">
-                                  {x.error.details.map((d) => (
-                                    <li key={`${d.line}:${d.field ?? ''}:${d.column ?? ''}:${d.message}`}>
-                                      {t('imports.logs.where', {
-                                        line: d.line,
-                                        place: d.column ?? d.field ?? t('common.none'),
-                                      })}
-                                      {d.message}
-                                      {d.code && (
-                                        <>
-                                          {' '}
-                                          <code>{d.code}</code>
-                                        </>
-                                      )}
-                                    </li>
-                                  ))}
-                                </ul>
-                              )}
-                            </>
-                          ) : (
-                            t('common.none')
-                          )}
-                        </td>
-                        <td>
-                          <Time value={x.at} />
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            )}
-            <Pager page={list.page} nextCursor={data.nextCursor} onNext={list.nextPage} onFirst={list.firstPage} />
-          </>
+                        </>
+                      ) : (
+                        t('common.none')
+                      )}
+                    </td>
+                    <td>
+                      <Time value={x.at} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </ListPage>
         )}
       </QueryState>
     </section>

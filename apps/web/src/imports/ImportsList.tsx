@@ -3,7 +3,7 @@ import { Link } from 'react-router';
 import { useApiQuery } from '../api/hooks.ts';
 import { useI18n } from '../i18n/index.ts';
 import { SelectField } from '../ui/Field.tsx';
-import { Pager, useListParams } from '../ui/list.tsx';
+import { ListPage, useListParams } from '../ui/list.tsx';
 import { QueryState } from '../ui/QueryState.tsx';
 import { Time } from '../ui/Time.tsx';
 import { StatusBadge } from './parts.tsx';
@@ -44,53 +44,46 @@ export function ImportsList() {
       </form>
       <QueryState query={imports} loading={t('imports.loading')}>
         {(data) => (
-          <>
-            {data.items.length === 0 ? (
-              <p>{t('common.empty')}</p>
-            ) : (
-              <div className="table-wrap">
-                <table>
-                  <caption>{t('imports.list.caption')}</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">{t('imports.createdAt')}</th>
-                      <th scope="col">{t('imports.filename')}</th>
-                      <th scope="col">{t('imports.statusLabel')}</th>
-                      <th scope="col">{t('imports.count.total')}</th>
-                      <th scope="col">{t('imports.count.issued')}</th>
-                      <th scope="col">{t('imports.count.duplicate')}</th>
-                      <th scope="col">{t('imports.count.failed')}</th>
-                      <th scope="col">{t('imports.createdBy')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {data.items.map((x) => (
-                      <tr key={x.id}>
-                        <td>
-                          <Time value={x.createdAt} />
-                        </td>
-                        <th scope="row">
-                          <Link to={`/imports/${x.id}`}>{x.filename}</Link>{' '}
-                          <span className="meta">
-                            {x.format.toUpperCase()} · {t(`imports.encoding.${x.encoding}`)}
-                          </span>
-                        </th>
-                        <td>
-                          <StatusBadge status={x.status} />
-                        </td>
-                        <td>{n(x.counts.total)}</td>
-                        <td>{n(x.counts.issued)}</td>
-                        <td>{n(x.counts.duplicate)}</td>
-                        <td>{x.counts.failed > 0 ? <span className="badge bad">{n(x.counts.failed)}</span> : n(0)}</td>
-                        <td>{x.createdBy.name}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            )}
-            <Pager page={list.page} nextCursor={data.nextCursor} onNext={list.nextPage} onFirst={list.firstPage} />
-          </>
+          <ListPage list={list} page={data}>
+            <table>
+              <caption>{t('imports.list.caption')}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('imports.createdAt')}</th>
+                  <th scope="col">{t('imports.filename')}</th>
+                  <th scope="col">{t('imports.statusLabel')}</th>
+                  <th scope="col">{t('imports.count.total')}</th>
+                  <th scope="col">{t('imports.count.issued')}</th>
+                  <th scope="col">{t('imports.count.duplicate')}</th>
+                  <th scope="col">{t('imports.count.failed')}</th>
+                  <th scope="col">{t('imports.createdBy')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.items.map((x) => (
+                  <tr key={x.id}>
+                    <td>
+                      <Time value={x.createdAt} />
+                    </td>
+                    <th scope="row">
+                      <Link to={`/imports/${x.id}`}>{x.filename}</Link>{' '}
+                      <span className="meta">
+                        {x.format.toUpperCase()} · {t(`imports.encoding.${x.encoding}`)}
+                      </span>
+                    </th>
+                    <td>
+                      <StatusBadge status={x.status} />
+                    </td>
+                    <td>{n(x.counts.total)}</td>
+                    <td>{n(x.counts.issued)}</td>
+                    <td>{n(x.counts.duplicate)}</td>
+                    <td>{x.counts.failed > 0 ? <span className="badge bad">{n(x.counts.failed)}</span> : n(0)}</td>
+                    <td>{x.createdBy.name}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </ListPage>
         )}
       </QueryState>
     </section>

@@ -6,6 +6,7 @@ import { Link } from 'react-router';
 import { useApiQuery } from '../api/hooks.ts';
 import { useI18n } from '../i18n/index.ts';
 import { Field, SelectField } from '../ui/Field.tsx';
+import { FormError } from '../ui/FormParts.tsx';
 import { dropEmpty, useZodForm } from '../ui/form.ts';
 import { Pager, useListParams } from '../ui/list.tsx';
 import { QueryState } from '../ui/QueryState.tsx';
@@ -123,11 +124,7 @@ export function InvoiceListPage() {
             {t('common.clearFilters')}
           </button>
         </div>
-        {form.formError && (
-          <p role="alert" className="form-error">
-            {form.formError}
-          </p>
-        )}
+        <FormError message={form.formError} />
       </form>
 
       <QueryState query={invoices} loading={t('invoices.list.loading')}>

@@ -9,7 +9,6 @@ import { Link, useParams } from 'react-router';
 import { useApiQuery } from '../api/hooks.ts';
 import { useI18n } from '../i18n/index.ts';
 import { QueryState } from '../ui/QueryState.tsx';
-import type { InvoiceDetail } from './actions.tsx';
 import { code39Layout } from './code39.ts';
 import { type QrMatrix, qrPair, qrPath } from './qr.ts';
 import { dashedNumber, taipeiStamp } from './shared.tsx';

@@ -7,7 +7,7 @@ import { useCan } from '../auth/permissions.tsx';
 import { useI18n } from '../i18n/index.ts';
 import { ConfirmDialog } from '../ui/ConfirmDialog.tsx';
 import { Field } from '../ui/Field.tsx';
-import { useZodForm } from '../ui/form.ts';
+import { formSubmit, useZodForm } from '../ui/form.ts';
 import { QueryState } from '../ui/QueryState.tsx';
 import { Time } from '../ui/Time.tsx';
 import { CertificateExpiry, StatusBadge } from './cert.tsx';
@@ -94,16 +94,7 @@ function QrKeyAction({ seller }: { seller: SellerView }) {
     save.reset();
     setOpen(false);
   };
-  const confirm = async () => {
-    const body = form.validate();
-    if (!body) return;
-    try {
-      await save.mutateAsync(body);
-      close();
-    } catch (e) {
-      form.fromApi(e);
-    }
-  };
+  const confirm = formSubmit(form, save.mutateAsync, close);
   return (
     <>
       <button type="button" onClick={() => setOpen(true)}>

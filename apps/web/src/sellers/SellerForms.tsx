@@ -5,15 +5,15 @@ import {
   type UpdateSellerInput,
   updateSellerBody,
 } from '@app/schemas/seller';
-import { type FormEvent, useRef } from 'react';
+import { useRef } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useApiMutation, useApiQuery } from '../api/hooks.ts';
 import { RequirePermission } from '../auth/permissions.tsx';
 import { useI18n } from '../i18n/index.ts';
 import { Field } from '../ui/Field.tsx';
-import { useZodForm } from '../ui/form.ts';
+import { FormError, SaveButton } from '../ui/FormParts.tsx';
+import { type FieldBinding, formSubmit, useFocusFirstError, useZodForm } from '../ui/form.ts';
 import { QueryState } from '../ui/QueryState.tsx';
-import { useFocusFirstError } from './focus.ts';
 
 const EMPTY = {
   ban: '',
@@ -47,17 +47,7 @@ function SellerCreateForm() {
     ['/api/v1/sellers'],
   );
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    const body = form.validate();
-    if (!body) return;
-    try {
-      const seller = await create.mutateAsync(body);
-      navigate(`/sellers/${seller.id}`);
-    } catch (err) {
-      form.fromApi(err);
-    }
-  };
+  const submit = formSubmit(form, create.mutateAsync, (seller) => navigate(`/sellers/${seller.id}`));
 
   return (
     <form ref={ref} noValidate onSubmit={submit} className="card">
@@ -65,11 +55,7 @@ function SellerCreateForm() {
       <p>
         <Link to="/sellers">{t('sellers.backToList')}</Link>
       </p>
-      {form.formError && (
-        <p role="alert" className="form-error">
-          {form.formError}
-        </p>
-      )}
+      <FormError message={form.formError} />
       <Field label={t('sellers.field.ban')} inputMode="numeric" maxLength={8} {...form.field('ban')} />
       <SellerFields form={form} />
       <Field
@@ -81,9 +67,7 @@ function SellerCreateForm() {
         {...form.field('qrAesKey')}
       />
       <div className="actions">
-        <button type="submit" className="primary" disabled={create.isPending}>
-          {create.isPending ? t('common.saving') : t('sellers.create')}
-        </button>
+        <SaveButton pending={create.isPending} label={t('sellers.create')} />
         <Link to="/sellers">{t('common.cancel')}</Link>
       </div>
     </form>
@@ -93,18 +77,7 @@ function SellerCreateForm() {
 type SellerStrings = Omit<typeof EMPTY, 'ban' | 'qrAesKey'>;
 
 /** The fields a seller's create and edit forms share. */
-function SellerFields({
-  form,
-}: {
-  form: {
-    field: (name: keyof SellerStrings) => {
-      name: string;
-      value: string;
-      error?: string | undefined;
-      onChange: (e: { target: { value: string } }) => void;
-    };
-  };
-}) {
+function SellerFields({ form }: { form: { field: (name: keyof SellerStrings) => FieldBinding } }) {
   const { t } = useI18n();
   return (
     <>
@@ -170,36 +143,17 @@ function SellerEditForm({ seller }: { seller: SellerView }) {
   );
   const back = `/sellers/${seller.id}`;
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    const body = form.validate();
-    if (!body) return;
-    if (Object.keys(body).length === 0) {
-      navigate(back);
-      return;
-    }
-    try {
-      await update.mutateAsync(body);
-      navigate(back);
-    } catch (err) {
-      form.fromApi(err);
-    }
-  };
+  const leave = () => navigate(back);
+  const submit = formSubmit(form, update.mutateAsync, leave, { unchanged: leave });
 
   return (
     <form ref={ref} noValidate onSubmit={submit} className="card">
       <h1>{t('sellers.editTitle', { name: seller.name })}</h1>
       <p className="meta">{t('sellers.banLine', { ban: seller.ban })}</p>
-      {form.formError && (
-        <p role="alert" className="form-error">
-          {form.formError}
-        </p>
-      )}
+      <FormError message={form.formError} />
       <SellerFields form={form} />
       <div className="actions">
-        <button type="submit" className="primary" disabled={update.isPending}>
-          {update.isPending ? t('common.saving') : t('common.save')}
-        </button>
+        <SaveButton pending={update.isPending} />
         <Link to={back}>{t('common.cancel')}</Link>
       </div>
     </form>

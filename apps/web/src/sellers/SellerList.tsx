@@ -1,11 +1,10 @@
 import type { SellerView } from '@app/schemas/seller';
-import type { FormEvent } from 'react';
 import { Link } from 'react-router';
 import { useApiQuery } from '../api/hooks.ts';
 import { useCan } from '../auth/permissions.tsx';
 import { useI18n } from '../i18n/index.ts';
-import { Field, SelectField } from '../ui/Field.tsx';
-import { Pager, useListParams } from '../ui/list.tsx';
+import { SelectField } from '../ui/Field.tsx';
+import { ListPage, SearchFilters, useListParams } from '../ui/list.tsx';
 import { QueryState } from '../ui/QueryState.tsx';
 import { CertificateExpiry, StatusBadge } from './cert.tsx';
 
@@ -23,12 +22,6 @@ export function SellerList() {
   const list = useListParams(KEYS);
   const query = useApiQuery<SellerPage>('/api/v1/sellers', { ...list.query, limit: SELLER_PAGE_SIZE });
 
-  const submit = (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    const q = String(new FormData(e.currentTarget).get('q') ?? '').trim();
-    list.setFilters({ q });
-  };
-
   return (
     <>
       <h1>{t('sellers.title')}</h1>
@@ -37,9 +30,7 @@ export function SellerList() {
           <Link to="/sellers/new">{t('sellers.create')}</Link>
         </p>
       )}
-      {/* biome-ignore lint/a11y/useSemanticElements: a form with role=search is announced everywhere; <search> is not yet mapped by all screen readers and testing tools */}
-      <form className="filters" role="search" aria-label={t('common.filter')} onSubmit={submit}>
-        <Field key={list.filters.q} name="q" label={t('sellers.filter.q')} defaultValue={list.filters.q} maxLength={60} />
+      <SearchFilters list={list} search={{ label: t('sellers.filter.q'), maxLength: 60 }}>
         <SelectField
           name="status"
           label={t('sellers.field.status')}
@@ -51,53 +42,42 @@ export function SellerList() {
             { value: 'disabled', label: t('sellers.status.disabled') },
           ]}
         />
-        <button type="submit">{t('common.filter')}</button>
-        <button type="button" onClick={list.clearFilters}>
-          {t('common.clearFilters')}
-        </button>
-      </form>
+      </SearchFilters>
       <QueryState query={query} loading={t('sellers.loading')}>
         {(data) => (
-          <>
-            {data.items.length === 0 ? (
-              <p>{t('common.empty')}</p>
-            ) : (
-              <div className="table-wrap">
-                <table>
-                  <caption>{t('sellers.list.caption')}</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">{t('sellers.field.ban')}</th>
-                      <th scope="col">{t('sellers.field.name')}</th>
-                      <th scope="col">{t('sellers.field.status')}</th>
-                      <th scope="col">{t('sellers.field.certificateExpiresAt')}</th>
-                      <th scope="col">{t('sellers.field.qrKey')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {data.items.map((s) => (
-                      <tr key={s.id}>
-                        <td>{s.ban}</td>
-                        <th scope="row">
-                          <Link to={`/sellers/${s.id}`}>{s.name}</Link>
-                        </th>
-                        <td>
-                          <StatusBadge status={s.status} />
-                        </td>
-                        <td>
-                          <CertificateExpiry date={s.certificateExpiresAt} />
-                        </td>
-                        <td>
-                          {s.qrKeySet ? t('sellers.qr.setShort') : <span className="badge warn">{t('sellers.qr.notSet')}</span>}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            )}
-            <Pager page={list.page} nextCursor={data.nextCursor} onNext={list.nextPage} onFirst={list.firstPage} />
-          </>
+          <ListPage list={list} page={data}>
+            <table>
+              <caption>{t('sellers.list.caption')}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('sellers.field.ban')}</th>
+                  <th scope="col">{t('sellers.field.name')}</th>
+                  <th scope="col">{t('sellers.field.status')}</th>
+                  <th scope="col">{t('sellers.field.certificateExpiresAt')}</th>
+                  <th scope="col">{t('sellers.field.qrKey')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.items.map((s) => (
+                  <tr key={s.id}>
+                    <td>{s.ban}</td>
+                    <th scope="row">
+                      <Link to={`/sellers/${s.id}`}>{s.name}</Link>
+                    </th>
+                    <td>
+                      <StatusBadge status={s.status} />
+                    </td>
+                    <td>
+                      <CertificateExpiry date={s.certificateExpiresAt} />
+                    </td>
+                    <td>
+                      {s.qrKeySet ? t('sellers.qr.setShort') : <span className="badge warn">{t('sellers.qr.notSet')}</span>}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </ListPage>
         )}
       </QueryState>
     </>

@@ -6,15 +6,15 @@ import {
   type UpdateSiteInput,
   updateSiteBody,
 } from '@app/schemas/seller';
-import { type FormEvent, useRef } from 'react';
+import { useRef } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useApiMutation, useApiQuery } from '../api/hooks.ts';
 import { RequirePermission } from '../auth/permissions.tsx';
 import { useI18n } from '../i18n/index.ts';
 import { Field } from '../ui/Field.tsx';
-import { useZodForm } from '../ui/form.ts';
+import { FormError, SaveButton } from '../ui/FormParts.tsx';
+import { type FieldBinding, formSubmit, useFocusFirstError, useZodForm } from '../ui/form.ts';
 import { QueryState } from '../ui/QueryState.tsx';
-import { useFocusFirstError } from './focus.ts';
 
 /** Add a site to a seller (POST /api/v1/sellers/:id/sites). */
 export function SiteCreatePage() {
@@ -39,27 +39,27 @@ function SiteCreateForm({ seller }: { seller: SellerView }) {
   );
   const back = `/sellers/${seller.id}`;
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    const body = form.validate();
-    if (!body) return;
-    try {
-      await create.mutateAsync(body);
-      navigate(back);
-    } catch (err) {
-      form.fromApi(err);
-    }
-  };
+  const submit = formSubmit(form, create.mutateAsync, () => navigate(back));
 
   return (
     <form ref={ref} noValidate onSubmit={submit} className="card">
       <h1>{t('sellers.sites.createTitle', { name: seller.name })}</h1>
-      {form.formError && (
-        <p role="alert" className="form-error">
-          {form.formError}
-        </p>
-      )}
+      <FormError message={form.formError} />
       <Field label={t('sellers.site.code')} maxLength={32} hint={t('sellers.site.codeHint')} {...form.field('code')} />
+      <SiteFields form={form} />
+      <div className="actions">
+        <SaveButton pending={create.isPending} label={t('sellers.sites.create')} />
+        <Link to={back}>{t('common.cancel')}</Link>
+      </div>
+    </form>
+  );
+}
+
+/** The fields a site's create and edit forms share. */
+function SiteFields({ form }: { form: { field: (name: keyof SiteStrings) => FieldBinding } }) {
+  const { t } = useI18n();
+  return (
+    <>
       <Field label={t('sellers.site.name')} maxLength={60} {...form.field('name')} />
       <Field label={t('sellers.site.address')} maxLength={100} {...form.field('address')} />
       <Field
@@ -69,13 +69,7 @@ function SiteCreateForm({ seller }: { seller: SellerView }) {
         hint={t('sellers.site.branchBanHint')}
         {...form.field('branchBan')}
       />
-      <div className="actions">
-        <button type="submit" className="primary" disabled={create.isPending}>
-          {create.isPending ? t('common.saving') : t('sellers.sites.create')}
-        </button>
-        <Link to={back}>{t('common.cancel')}</Link>
-      </div>
-    </form>
+    </>
   );
 }
 
@@ -117,43 +111,16 @@ function SiteEditForm({ site }: { site: SiteView }) {
   );
   const back = `/sellers/${site.sellerId}`;
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    const body = form.validate();
-    if (!body) return;
-    if (Object.keys(body).length === 0) {
-      navigate(back);
-      return;
-    }
-    try {
-      await update.mutateAsync(body);
-      navigate(back);
-    } catch (err) {
-      form.fromApi(err);
-    }
-  };
+  const leave = () => navigate(back);
+  const submit = formSubmit(form, update.mutateAsync, leave, { unchanged: leave });
 
   return (
     <form ref={ref} noValidate onSubmit={submit} className="card">
       <h1>{t('sellers.site.editTitle', { name: site.name, code: site.code })}</h1>
-      {form.formError && (
-        <p role="alert" className="form-error">
-          {form.formError}
-        </p>
-      )}
-      <Field label={t('sellers.site.name')} maxLength={60} {...form.field('name')} />
-      <Field label={t('sellers.site.address')} maxLength={100} {...form.field('address')} />
-      <Field
-        label={t('sellers.site.branchBan')}
-        inputMode="numeric"
-        maxLength={8}
-        hint={t('sellers.site.branchBanHint')}
-        {...form.field('branchBan')}
-      />
+      <FormError message={form.formError} />
+      <SiteFields form={form} />
       <div className="actions">
-        <button type="submit" className="primary" disabled={update.isPending}>
-          {update.isPending ? t('common.saving') : t('common.save')}
-        </button>
+        <SaveButton pending={update.isPending} />
         <Link to={back}>{t('common.cancel')}</Link>
       </div>
     </form>

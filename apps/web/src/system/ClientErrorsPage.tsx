@@ -1,8 +1,8 @@
 import type { ClientErrorView } from '@app/schemas/client-error';
-import { Fragment, useState } from 'react';
 import { useApiQuery } from '../api/hooks.ts';
 import { useI18n } from '../i18n/index.ts';
-import { Pager, useListParams } from '../ui/list.tsx';
+import { ExpandableRow, useExpandedRow } from '../ui/ExpandableRow.tsx';
+import { ListPage, useListParams } from '../ui/list.tsx';
 import { QueryState } from '../ui/QueryState.tsx';
 import { Time } from '../ui/Time.tsx';
 import { SystemNav } from './SystemNav.tsx';
@@ -16,7 +16,7 @@ export function ClientErrorsPage() {
   const { t } = useI18n();
   const list = useListParams(KEYS);
   const query = useApiQuery<Page>('/api/v1/client-errors', list.query);
-  const [open, setOpen] = useState<string | null>(null);
+  const rows = useExpandedRow();
   return (
     <div className="client-errors">
       <h1>{t('system.clientErrors.title')}</h1>
@@ -24,62 +24,45 @@ export function ClientErrorsPage() {
       <p className="meta">{t('system.clientErrors.hint')}</p>
       <QueryState query={query}>
         {(page) => (
-          <>
-            {page.items.length === 0 ? (
-              <p>{t('system.clientErrors.none')}</p>
-            ) : (
-              <div className="table-wrap">
-                <table>
-                  <caption>{t('system.clientErrors.caption')}</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">{t('system.clientErrors.occurredAt')}</th>
-                      <th scope="col">{t('system.clientErrors.user')}</th>
-                      <th scope="col">{t('system.clientErrors.message')}</th>
-                      <th scope="col">{t('system.clientErrors.url')}</th>
-                      <th scope="col">{t('system.clientErrors.appVersion')}</th>
-                      <th scope="col">{t('common.details')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {page.items.map((e) => (
-                      <Fragment key={e.id}>
-                        <tr>
-                          <td>
-                            <Time value={e.occurredAt} />
-                          </td>
-                          <td>{e.username ?? t('system.clientErrors.anonymous')}</td>
-                          <td>{e.message}</td>
-                          <td>
-                            <code>{e.url}</code>
-                          </td>
-                          <td>{e.appVersion ?? t('common.none')}</td>
-                          <td>
-                            <button
-                              type="button"
-                              aria-expanded={open === e.id}
-                              aria-controls={`client-error-${e.id}`}
-                              onClick={() => setOpen(open === e.id ? null : e.id)}
-                            >
-                              {open === e.id ? t('system.clientErrors.hide') : t('system.clientErrors.show')}
-                            </button>
-                          </td>
-                        </tr>
-                        {open === e.id && (
-                          <tr id={`client-error-${e.id}`}>
-                            <td colSpan={6}>
-                              <Details report={e} />
-                            </td>
-                          </tr>
-                        )}
-                      </Fragment>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            )}
-            <Pager page={list.page} nextCursor={page.nextCursor} onNext={list.nextPage} onFirst={list.firstPage} />
-          </>
+          <ListPage list={list} page={page} empty={t('system.clientErrors.none')}>
+            <table>
+              <caption>{t('system.clientErrors.caption')}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('system.clientErrors.occurredAt')}</th>
+                  <th scope="col">{t('system.clientErrors.user')}</th>
+                  <th scope="col">{t('system.clientErrors.message')}</th>
+                  <th scope="col">{t('system.clientErrors.url')}</th>
+                  <th scope="col">{t('system.clientErrors.appVersion')}</th>
+                  <th scope="col">{t('common.details')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {page.items.map((e) => (
+                  <ExpandableRow
+                    key={e.id}
+                    id={`client-error-${e.id}`}
+                    open={rows.isOpen(e.id)}
+                    onToggle={() => rows.toggle(e.id)}
+                    show={t('system.clientErrors.show')}
+                    hide={t('system.clientErrors.hide')}
+                    colSpan={6}
+                    details={<Details report={e} />}
+                  >
+                    <td>
+                      <Time value={e.occurredAt} />
+                    </td>
+                    <td>{e.username ?? t('system.clientErrors.anonymous')}</td>
+                    <td>{e.message}</td>
+                    <td>
+                      <code>{e.url}</code>
+                    </td>
+                    <td>{e.appVersion ?? t('common.none')}</td>
+                  </ExpandableRow>
+                ))}
+              </tbody>
+            </table>
+          </ListPage>
         )}
       </QueryState>
     </div>

@@ -4,7 +4,7 @@ import { ApiError } from '../api/errors.ts';
 import { useApiMutation, useApiQuery } from '../api/hooks.ts';
 import { useI18n } from '../i18n/index.ts';
 import { Field } from '../ui/Field.tsx';
-import { Pager, useListParams } from '../ui/list.tsx';
+import { ListPage, useListParams } from '../ui/list.tsx';
 import { QueryState } from '../ui/QueryState.tsx';
 import { Time } from '../ui/Time.tsx';
 import { ApiProblem } from './ApiProblem.tsx';
@@ -103,46 +103,39 @@ function E0501History() {
       <h2 id="e0501-history">{t('tracks.e0501.history')}</h2>
       <QueryState query={list} loading={t('tracks.e0501.historyLoading')}>
         {(data) => (
-          <>
-            {data.items.length === 0 ? (
-              <p>{t('tracks.e0501.noHistory')}</p>
-            ) : (
-              <div className="table-wrap">
-                <table>
-                  <caption>{t('tracks.e0501.history')}</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">{t('tracks.e0501.importedAt')}</th>
-                      <th scope="col">{t('tracks.e0501.filename')}</th>
-                      <th scope="col">{t('tracks.e0501.format')}</th>
-                      <th scope="col">{t('tracks.e0501.total')}</th>
-                      <th scope="col">{t('tracks.e0501.accepted')}</th>
-                      <th scope="col">{t('tracks.e0501.duplicate')}</th>
-                      <th scope="col">{t('tracks.e0501.rejected')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {data.items.map((x) => (
-                      <tr key={x.id}>
-                        <td>
-                          <Time value={x.createdAt} />
-                        </td>
-                        <th scope="row">
-                          <Link to={`/tracks/e0501/${x.id}`}>{x.filename}</Link>
-                        </th>
-                        <td>{x.format.toUpperCase()}</td>
-                        <td>{n(x.total)}</td>
-                        <td>{n(x.accepted)}</td>
-                        <td>{n(x.duplicate)}</td>
-                        <td>{x.rejected > 0 ? <span className="badge bad">{n(x.rejected)}</span> : n(x.rejected)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            )}
-            <Pager page={params.page} nextCursor={data.nextCursor} onNext={params.nextPage} onFirst={params.firstPage} />
-          </>
+          <ListPage list={params} page={data} empty={t('tracks.e0501.noHistory')}>
+            <table>
+              <caption>{t('tracks.e0501.history')}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('tracks.e0501.importedAt')}</th>
+                  <th scope="col">{t('tracks.e0501.filename')}</th>
+                  <th scope="col">{t('tracks.e0501.format')}</th>
+                  <th scope="col">{t('tracks.e0501.total')}</th>
+                  <th scope="col">{t('tracks.e0501.accepted')}</th>
+                  <th scope="col">{t('tracks.e0501.duplicate')}</th>
+                  <th scope="col">{t('tracks.e0501.rejected')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.items.map((x) => (
+                  <tr key={x.id}>
+                    <td>
+                      <Time value={x.createdAt} />
+                    </td>
+                    <th scope="row">
+                      <Link to={`/tracks/e0501/${x.id}`}>{x.filename}</Link>
+                    </th>
+                    <td>{x.format.toUpperCase()}</td>
+                    <td>{n(x.total)}</td>
+                    <td>{n(x.accepted)}</td>
+                    <td>{n(x.duplicate)}</td>
+                    <td>{x.rejected > 0 ? <span className="badge bad">{n(x.rejected)}</span> : n(x.rejected)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </ListPage>
         )}
       </QueryState>
     </section>

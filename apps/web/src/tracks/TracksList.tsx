@@ -7,7 +7,7 @@ import { errorText } from '../app/error-text.ts';
 import { useI18n } from '../i18n/index.ts';
 import { Field, SelectField } from '../ui/Field.tsx';
 import { dropEmpty, useZodForm } from '../ui/form.ts';
-import { Pager, useListParams } from '../ui/list.tsx';
+import { FilterActions, Pager, useListParams } from '../ui/list.tsx';
 import { QueryState } from '../ui/QueryState.tsx';
 import { InvoiceTypeLabel, NumberRange, PeriodLabel, RemainingBadge } from './parts.tsx';
 import { isLow, periodOf } from './period.ts';
@@ -71,14 +71,7 @@ function TrackFilters({
         ]}
         {...form.field('invoiceType')}
       />
-      <div className="actions">
-        <button type="submit" className="primary">
-          {t('common.filter')}
-        </button>
-        <button type="button" onClick={onClear}>
-          {t('common.clearFilters')}
-        </button>
-      </div>
+      <FilterActions onClear={onClear} />
       {sellers.error ? <p role="alert">{t('tracks.sellersError', { message: errorText(t, sellers.error) })}</p> : null}
     </form>
   );

@@ -1,13 +1,14 @@
 import { type DeadLetterView, deadLetterStatus, listDeadLettersQuery, purgeDeadLettersBody } from '@app/schemas/dead-letter';
-import { type FormEvent, useEffect, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import { Link } from 'react-router';
 import { useApiMutation, useApiQuery } from '../api/hooks.ts';
 import { useCan } from '../auth/permissions.tsx';
 import { useI18n } from '../i18n/index.ts';
 import { ConfirmDialog } from '../ui/ConfirmDialog.tsx';
 import { Field, SelectField } from '../ui/Field.tsx';
+import { FormError } from '../ui/FormParts.tsx';
 import { useZodForm } from '../ui/form.ts';
-import { Pager, useListParams } from '../ui/list.tsx';
+import { FilterActions, ListPage, useFilterDraft, useListParams } from '../ui/list.tsx';
 import { QueryState } from '../ui/QueryState.tsx';
 import { Time } from '../ui/Time.tsx';
 import { problemText } from './problem.ts';
@@ -23,103 +24,75 @@ export function DeadLettersPage() {
   const { t } = useI18n();
   const list = useListParams(KEYS);
   const query = useApiQuery<Page>('/api/v1/dead-letters', list.query);
-  const [draft, setDraft] = useState(list.filters);
-  useEffect(() => setDraft(list.filters), [list.filters]);
-  const apply = (e: FormEvent) => {
-    e.preventDefault();
-    list.setFilters({ ...draft, jobName: draft.jobName.trim() });
-  };
+  const { field, apply } = useFilterDraft(list, (d) => ({ ...d, jobName: d.jobName.trim() }));
 
   return (
     <section aria-labelledby="dead-letters-heading">
       <h2 id="dead-letters-heading">{t('turnkey.dead.title')}</h2>
       <p className="meta">{t('turnkey.dead.intro')}</p>
       <form className="filters" onSubmit={apply} aria-label={t('common.filter')}>
-        <Field
-          name="jobName"
-          label={t('turnkey.dead.jobName')}
-          value={draft.jobName}
-          onChange={(e) => setDraft((d) => ({ ...d, jobName: e.target.value }))}
-        />
+        <Field {...field('jobName')} label={t('turnkey.dead.jobName')} />
         <SelectField
-          name="priorityClass"
+          {...field('priorityClass')}
           label={t('turnkey.dead.priorityClass')}
-          value={draft.priorityClass}
-          onChange={(e) => setDraft((d) => ({ ...d, priorityClass: e.target.value }))}
           options={[{ value: '', label: t('common.all') }, ...PRIORITY_CLASSES.map((p) => ({ value: p, label: p }))]}
         />
         <SelectField
-          name="status"
+          {...field('status')}
           label={t('turnkey.dead.status')}
-          value={draft.status}
-          onChange={(e) => setDraft((d) => ({ ...d, status: e.target.value }))}
           options={[
             { value: '', label: t('common.all') },
             ...STATUSES.map((s) => ({ value: s, label: t(`turnkey.dead.status.${s}`) })),
           ]}
         />
-        <div className="actions">
-          <button type="submit" className="primary">
-            {t('common.filter')}
-          </button>
-          <button type="button" onClick={list.clearFilters}>
-            {t('common.clearFilters')}
-          </button>
-        </div>
+        <FilterActions onClear={list.clearFilters} />
       </form>
 
       <QueryState query={query} loading={t('turnkey.dead.loading')}>
         {(page) => (
-          <>
-            {page.items.length === 0 ? (
-              <p>{t('common.empty')}</p>
-            ) : (
-              <div className="table-wrap">
-                <table>
-                  <caption>{t('turnkey.dead.caption')}</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">{t('turnkey.dead.id')}</th>
-                      <th scope="col">{t('turnkey.dead.jobName')}</th>
-                      <th scope="col">{t('turnkey.dead.queue')}</th>
-                      <th scope="col">{t('turnkey.dead.status')}</th>
-                      <th scope="col">{t('turnkey.dead.attempts')}</th>
-                      <th scope="col">{t('turnkey.dead.lastError')}</th>
-                      <th scope="col">{t('turnkey.dead.lastFailedAt')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {page.items.map((d) => (
-                      <tr key={d.id}>
-                        <td>
-                          <Link to={`/turnkey/dead-letters/${d.id}`} aria-label={t('turnkey.dead.open', { id: d.id })}>
-                            #{d.id}
-                          </Link>
-                        </td>
-                        <td>{d.jobName}</td>
-                        <td>
-                          {d.queue} <span className="meta">({d.priorityClass})</span>
-                        </td>
-                        <td>
-                          <span className={`badge ${d.status === 'dead' ? 'bad' : 'good'}`}>
-                            {t(`turnkey.dead.status.${d.status}`)}
-                          </span>
-                        </td>
-                        <td>
-                          {d.attempts} / {d.maxAttempts}
-                        </td>
-                        <td>{d.lastError}</td>
-                        <td>
-                          <Time value={d.lastFailedAt} />
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            )}
-            <Pager page={list.page} nextCursor={page.nextCursor} onNext={list.nextPage} onFirst={list.firstPage} />
-          </>
+          <ListPage list={list} page={page}>
+            <table>
+              <caption>{t('turnkey.dead.caption')}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('turnkey.dead.id')}</th>
+                  <th scope="col">{t('turnkey.dead.jobName')}</th>
+                  <th scope="col">{t('turnkey.dead.queue')}</th>
+                  <th scope="col">{t('turnkey.dead.status')}</th>
+                  <th scope="col">{t('turnkey.dead.attempts')}</th>
+                  <th scope="col">{t('turnkey.dead.lastError')}</th>
+                  <th scope="col">{t('turnkey.dead.lastFailedAt')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {page.items.map((d) => (
+                  <tr key={d.id}>
+                    <td>
+                      <Link to={`/turnkey/dead-letters/${d.id}`} aria-label={t('turnkey.dead.open', { id: d.id })}>
+                        #{d.id}
+                      </Link>
+                    </td>
+                    <td>{d.jobName}</td>
+                    <td>
+                      {d.queue} <span className="meta">({d.priorityClass})</span>
+                    </td>
+                    <td>
+                      <span className={`badge ${d.status === 'dead' ? 'bad' : 'good'}`}>
+                        {t(`turnkey.dead.status.${d.status}`)}
+                      </span>
+                    </td>
+                    <td>
+                      {d.attempts} / {d.maxAttempts}
+                    </td>
+                    <td>{d.lastError}</td>
+                    <td>
+                      <Time value={d.lastFailedAt} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </ListPage>
         )}
       </QueryState>
       <PurgeForm />
@@ -169,11 +142,7 @@ function PurgeForm() {
             ]}
           />
         </div>
-        {form.formError && (
-          <p role="alert" className="form-error">
-            {form.formError}
-          </p>
-        )}
+        <FormError message={form.formError} />
         <div className="actions">
           <button type="submit" className="danger">
             {t('turnkey.purge.button')}

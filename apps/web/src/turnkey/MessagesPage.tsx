@@ -1,10 +1,10 @@
 import { listTurnkeyMessagesQuery, MESSAGE_STATUSES, type TurnkeyMessageView } from '@app/schemas/turnkey';
-import { type FormEvent, useEffect, useState } from 'react';
+import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { useApiQuery } from '../api/hooks.ts';
 import { useI18n } from '../i18n/index.ts';
 import { SelectField } from '../ui/Field.tsx';
-import { Pager, useListParams } from '../ui/list.tsx';
+import { FilterActions, Pager, useFilterDraft, useListParams } from '../ui/list.tsx';
 import { QueryState } from '../ui/QueryState.tsx';
 import { Time } from '../ui/Time.tsx';
 import { catalogueText, codeText, invoiceNumberOf, NEEDS_ATTENTION, statusBadge } from './codes.ts';
@@ -31,12 +31,10 @@ export function MessagesPage() {
     before: list.cursor,
   });
 
-  const [draft, setDraft] = useState(list.filters);
-  useEffect(() => setDraft(list.filters), [list.filters]);
-  const apply = (e: FormEvent) => {
-    e.preventDefault();
-    list.setFilters({ status: draft.status === 'attention' ? '' : draft.status, messageType: draft.messageType });
-  };
+  const { draft, field, apply } = useFilterDraft(list, (d) => ({
+    status: d.status === 'attention' ? '' : d.status,
+    messageType: d.messageType,
+  }));
 
   const open = (id: string | null) =>
     setParams((prev) => {
@@ -57,27 +55,17 @@ export function MessagesPage() {
       <p className="meta">{t('turnkey.messages.intro')}</p>
       <form className="filters" onSubmit={apply} aria-label={t('common.filter')}>
         <SelectField
-          name="status"
+          {...field('status')}
           label={t('turnkey.messages.status')}
           value={draft.status || 'attention'}
-          onChange={(e) => setDraft((d) => ({ ...d, status: e.target.value }))}
           options={statusOptions}
         />
         <SelectField
-          name="messageType"
+          {...field('messageType')}
           label={t('turnkey.messages.messageType')}
-          value={draft.messageType}
-          onChange={(e) => setDraft((d) => ({ ...d, messageType: e.target.value }))}
           options={[{ value: '', label: t('common.all') }, ...MESSAGE_TYPES.map((m) => ({ value: m, label: m }))]}
         />
-        <div className="actions">
-          <button type="submit" className="primary">
-            {t('common.filter')}
-          </button>
-          <button type="button" onClick={list.clearFilters}>
-            {t('common.clearFilters')}
-          </button>
-        </div>
+        <FilterActions onClear={list.clearFilters} />
       </form>
 
       {outcome && <OutcomeNotice outcome={outcome} onClose={() => setOutcome(null)} />}

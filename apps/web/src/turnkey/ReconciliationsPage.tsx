@@ -4,8 +4,9 @@ import { Link } from 'react-router';
 import { useApiQuery } from '../api/hooks.ts';
 import { useI18n } from '../i18n/index.ts';
 import { Field } from '../ui/Field.tsx';
+import { FormError } from '../ui/FormParts.tsx';
 import { dropEmpty, useZodForm } from '../ui/form.ts';
-import { useListParams } from '../ui/list.tsx';
+import { FilterActions, useListParams } from '../ui/list.tsx';
 import { QueryState } from '../ui/QueryState.tsx';
 import { Time } from '../ui/Time.tsx';
 import { invoiceNumberOf } from './codes.ts';
@@ -56,19 +57,8 @@ export function ReconciliationsPage() {
             {t('turnkey.recon.onlyDiffering')}
           </label>
         </div>
-        <div className="actions">
-          <button type="submit" className="primary">
-            {t('common.filter')}
-          </button>
-          <button type="button" onClick={list.clearFilters}>
-            {t('common.clearFilters')}
-          </button>
-        </div>
-        {form.formError && (
-          <p role="alert" className="form-error">
-            {form.formError}
-          </p>
-        )}
+        <FilterActions onClear={list.clearFilters} />
+        <FormError message={form.formError} />
       </form>
 
       <QueryState query={query} loading={t('turnkey.recon.loading')}>

@@ -68,7 +68,6 @@ export function ConfirmDialog({
 
   return (
     <div className="dialog-backdrop">
-      {/* biome-ignore lint/a11y/useSemanticElements: a div with role=dialog keeps the focus handling in our hands (happy-dom lacks showModal) */}
       <div role="dialog" aria-modal="true" aria-labelledby={titleId} className="dialog" ref={ref} onKeyDown={onKeyDown}>
         <form onSubmit={submit}>
           <h2 id={titleId}>{title}</h2>

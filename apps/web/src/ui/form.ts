@@ -1,8 +1,16 @@
-import { useCallback, useState } from 'react';
+import { type RefObject, useCallback, useEffect, useState } from 'react';
 import type { z } from 'zod';
 import { ApiError } from '../api/errors.ts';
 import { errorText } from '../app/error-text.ts';
 import { useI18n } from '../i18n/index.ts';
+
+/** What `useZodForm(…).field(name)` gives: the props that bind a `<Field>`/`<SelectField>` to the form. */
+export type FieldBinding = {
+  name: string;
+  value: string;
+  error?: string | undefined;
+  onChange: (e: { target: { value: string } }) => void;
+};
 
 /** The issue path as the API names a body field (`items.0.amount`), without the `body.` prefix. */
 const pathOf = (path: readonly PropertyKey[]) => path.map(String).join('.');
@@ -79,4 +87,39 @@ export function dropEmpty<V extends Record<string, string>>(v: V): Partial<V> {
   const out: Partial<V> = {};
   for (const [k, val] of Object.entries(v) as [keyof V, string][]) if (val.trim() !== '') out[k] = val as V[keyof V];
   return out;
+}
+
+/** After a refused submit, move focus to the first field marked invalid (keyboard and screen-reader users land on it). */
+export function useFocusFirstError(form: RefObject<HTMLFormElement | null>, errors: Record<string, string>) {
+  useEffect(() => {
+    if (Object.keys(errors).length === 0) return;
+    form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [form, errors]);
+}
+
+/**
+ * A form's submit (or a confirm dialog's confirm): check the values (nothing is sent when they are refused),
+ * send the body, then `done` with the API's answer; an API refusal is put on the form (`fromApi`). With
+ * `unchanged`, a body without any field (an edit that changed nothing) is not sent: `unchanged` runs instead.
+ */
+export function formSubmit<B, R>(
+  form: { validate: () => B | null; fromApi: (e: unknown) => void },
+  send: (body: NoInfer<B>) => Promise<R>,
+  done: (answer: R) => void,
+  opts: { unchanged?: (() => void) | undefined } = {},
+) {
+  return async (e?: { preventDefault: () => void }) => {
+    e?.preventDefault();
+    const body = form.validate();
+    if (!body) return;
+    if (opts.unchanged && Object.keys(body).length === 0) {
+      opts.unchanged();
+      return;
+    }
+    try {
+      done(await send(body));
+    } catch (err) {
+      form.fromApi(err);
+    }
+  };
 }

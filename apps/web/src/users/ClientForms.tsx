@@ -7,16 +7,16 @@ import {
   updateClientBody,
 } from '@app/schemas/client';
 import type { DataScopeInput } from '@app/schemas/role';
-import { type FormEvent, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import type { z } from 'zod';
 import { useApiMutation, useApiQuery } from '../api/hooks.ts';
 import { useI18n } from '../i18n/index.ts';
 import { Field, SelectField } from '../ui/Field.tsx';
-import { dropEmpty, useZodForm } from '../ui/form.ts';
+import { FormError, SaveButton } from '../ui/FormParts.tsx';
+import { dropEmpty, formSubmit, useFocusFirstError, useZodForm } from '../ui/form.ts';
 import { QueryState } from '../ui/QueryState.tsx';
 import { CLIENT_KINDS, clientKindLabel } from './ClientList.tsx';
-import { useFocusFirstError } from './focus.ts';
 import { ScopeEditor } from './scope.tsx';
 import { errorUnder, RoleChecks, SecretOnce } from './shared.tsx';
 
@@ -69,28 +69,16 @@ function ClientCreateForm({ onCreated }: { onCreated: (c: Created) => void }) {
     ['/api/v1/clients'],
   );
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    const body = form.validate();
-    if (!body) return;
-    try {
-      const answer = await create.mutateAsync(body);
-      // Only the secret leaves the mutation's cache for this page's state; the cache entry is dropped.
-      create.reset();
-      onCreated(answer);
-    } catch (err) {
-      form.fromApi(err);
-    }
-  };
+  const submit = formSubmit(form, create.mutateAsync, (answer) => {
+    // Only the secret leaves the mutation's cache for this page's state; the cache entry is dropped.
+    create.reset();
+    onCreated(answer);
+  });
 
   return (
     <form ref={ref} noValidate onSubmit={submit} className="card">
       <h2>{t('users.clients.createTitle')}</h2>
-      {form.formError && (
-        <p role="alert" className="form-error">
-          {form.formError}
-        </p>
-      )}
+      <FormError message={form.formError} />
       <Field label={t('users.clients.field.name')} maxLength={128} {...form.field('name')} />
       <SelectField
         label={t('users.clients.field.kind')}
@@ -113,9 +101,7 @@ function ClientCreateForm({ onCreated }: { onCreated: (c: Created) => void }) {
       <RoleChecks value={roles} onChange={setRoles} error={errorUnder(form.errors, 'roles')} />
       <ScopeEditor value={scope} onChange={setScope} error={errorUnder(form.errors, 'scope')} />
       <div className="actions">
-        <button type="submit" className="primary" disabled={create.isPending}>
-          {create.isPending ? t('common.saving') : t('users.clients.create')}
-        </button>
+        <SaveButton pending={create.isPending} label={t('users.clients.create')} />
         <Link to="/users/clients">{t('common.cancel')}</Link>
       </div>
     </form>
@@ -148,36 +134,17 @@ function ClientEditForm({ client }: { client: ClientDetail }) {
   );
   const back = `/users/clients/${client.id}`;
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    const body = form.validate();
-    if (!body) return;
-    if (Object.keys(body).length === 0) {
-      navigate(back);
-      return;
-    }
-    try {
-      await update.mutateAsync(body);
-      navigate(back);
-    } catch (err) {
-      form.fromApi(err);
-    }
-  };
+  const leave = () => navigate(back);
+  const submit = formSubmit(form, update.mutateAsync, leave, { unchanged: leave });
 
   return (
     <form ref={ref} noValidate onSubmit={submit} className="card">
       <h2>{t('users.clients.editTitle', { name: client.clientId })}</h2>
-      {form.formError && (
-        <p role="alert" className="form-error">
-          {form.formError}
-        </p>
-      )}
+      <FormError message={form.formError} />
       <Field label={t('users.clients.field.name')} maxLength={128} {...form.field('name')} />
       <RoleChecks value={roles} onChange={setRoles} error={errorUnder(form.errors, 'roles')} />
       <div className="actions">
-        <button type="submit" className="primary" disabled={update.isPending}>
-          {update.isPending ? t('common.saving') : t('common.save')}
-        </button>
+        <SaveButton pending={update.isPending} />
         <Link to={back}>{t('common.cancel')}</Link>
       </div>
     </form>

@@ -4,10 +4,10 @@ import { useApiQuery } from '../api/hooks.ts';
 import { useCan } from '../auth/permissions.tsx';
 import { type MessageKey, useI18n } from '../i18n/index.ts';
 import { SelectField } from '../ui/Field.tsx';
-import { Pager, useListParams } from '../ui/list.tsx';
+import { ListPage, SearchFilters, useListParams } from '../ui/list.tsx';
 import { QueryState } from '../ui/QueryState.tsx';
 import { Time } from '../ui/Time.tsx';
-import { StatusBadge } from './shared.tsx';
+import { StatusBadge, StatusFilter } from './shared.tsx';
 
 /** The API's query parameters of GET /api/v1/clients. */
 const KEYS = ['status', 'kind'] as const;
@@ -28,19 +28,8 @@ export function ClientList() {
       <p className="actions">
         <Link to="/users/clients/new">{t('users.clients.create')}</Link>
       </p>
-      {/* biome-ignore lint/a11y/useSemanticElements: a form with role=search is announced everywhere; <search> is not yet mapped by all screen readers and testing tools */}
-      <form className="filters" role="search" aria-label={t('common.filter')} onSubmit={(e) => e.preventDefault()}>
-        <SelectField
-          name="status"
-          label={t('users.field.status')}
-          value={list.filters.status}
-          onChange={(e) => list.setFilters({ status: e.target.value })}
-          options={[
-            { value: '', label: t('common.all') },
-            { value: 'active', label: t('users.status.active') },
-            { value: 'disabled', label: t('users.status.disabled') },
-          ]}
-        />
+      <SearchFilters list={list}>
+        <StatusFilter value={list.filters.status} onChange={(status) => list.setFilters({ status })} />
         <SelectField
           name="kind"
           label={t('users.clients.field.kind')}
@@ -51,60 +40,50 @@ export function ClientList() {
             ...CLIENT_KINDS.map((k) => ({ value: k, label: t(clientKindLabel(k)) })),
           ]}
         />
-        <button type="button" onClick={list.clearFilters}>
-          {t('common.clearFilters')}
-        </button>
-      </form>
+      </SearchFilters>
       <QueryState query={query} loading={t('users.clients.loading')}>
         {(data) => (
-          <>
-            {data.items.length === 0 ? (
-              <p>{t('common.empty')}</p>
-            ) : (
-              <div className="table-wrap">
-                <table>
-                  <caption>{t('users.clients.caption')}</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">{t('users.clients.field.clientId')}</th>
-                      <th scope="col">{t('users.clients.field.name')}</th>
-                      <th scope="col">{t('users.clients.field.kind')}</th>
-                      <th scope="col">{t('users.field.status')}</th>
-                      <th scope="col">{t('users.field.roles')}</th>
-                      <th scope="col">{t('users.clients.field.device')}</th>
-                      <th scope="col">{t('users.clients.field.lastUsedAt')}</th>
-                      <th scope="col">{t('users.clients.field.secretRotatedAt')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {data.items.map((c) => (
-                      <tr key={c.id}>
-                        <th scope="row">
-                          <Link to={`/users/clients/${c.id}`}>{c.clientId}</Link>
-                        </th>
-                        <td>{c.name}</td>
-                        <td>{t(clientKindLabel(c.kind))}</td>
-                        <td>
-                          <StatusBadge status={c.status} />
-                        </td>
-                        <td>{c.roles.join(', ') || t('common.none')}</td>
-                        <td>
-                          <DeviceRef id={c.deviceId} linked={can('device.manage')} />
-                        </td>
-                        <td>
-                          <Time value={c.lastUsedAt} />
-                        </td>
-                        <td>
-                          <Time value={c.secretRotatedAt} />
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            )}
-            <Pager page={list.page} nextCursor={data.nextCursor} onNext={list.nextPage} onFirst={list.firstPage} />
-          </>
+          <ListPage list={list} page={data}>
+            <table>
+              <caption>{t('users.clients.caption')}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('users.clients.field.clientId')}</th>
+                  <th scope="col">{t('users.clients.field.name')}</th>
+                  <th scope="col">{t('users.clients.field.kind')}</th>
+                  <th scope="col">{t('users.field.status')}</th>
+                  <th scope="col">{t('users.field.roles')}</th>
+                  <th scope="col">{t('users.clients.field.device')}</th>
+                  <th scope="col">{t('users.clients.field.lastUsedAt')}</th>
+                  <th scope="col">{t('users.clients.field.secretRotatedAt')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.items.map((c) => (
+                  <tr key={c.id}>
+                    <th scope="row">
+                      <Link to={`/users/clients/${c.id}`}>{c.clientId}</Link>
+                    </th>
+                    <td>{c.name}</td>
+                    <td>{t(clientKindLabel(c.kind))}</td>
+                    <td>
+                      <StatusBadge status={c.status} />
+                    </td>
+                    <td>{c.roles.join(', ') || t('common.none')}</td>
+                    <td>
+                      <DeviceRef id={c.deviceId} linked={can('device.manage')} />
+                    </td>
+                    <td>
+                      <Time value={c.lastUsedAt} />
+                    </td>
+                    <td>
+                      <Time value={c.secretRotatedAt} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </ListPage>
         )}
       </QueryState>
     </>

@@ -1,13 +1,13 @@
 import { type CreateRoleInput, createRoleBody, type RoleView, type UpdateRoleInput, updateRoleBody } from '@app/schemas/role';
-import { type FormEvent, useId, useRef, useState } from 'react';
+import { useId, useRef, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useApiMutation, useApiQuery } from '../api/hooks.ts';
 import { errorText } from '../app/error-text.ts';
 import { useI18n } from '../i18n/index.ts';
 import { Field, TextAreaField } from '../ui/Field.tsx';
-import { useZodForm } from '../ui/form.ts';
+import { FormError, SaveButton } from '../ui/FormParts.tsx';
+import { formSubmit, useFocusFirstError, useZodForm } from '../ui/form.ts';
 import { QueryState } from '../ui/QueryState.tsx';
-import { useFocusFirstError } from './focus.ts';
 import { errorUnder, usePermissionLabel } from './shared.tsx';
 
 type Permission = { code: string; description: string };
@@ -65,21 +65,8 @@ function RoleForm({ existing: role }: { existing: RoleView | null }) {
     ['/api/v1/roles', '/api/v1/users', '/api/v1/clients'],
   );
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    const body = form.validate();
-    if (!body) return;
-    if (role && Object.keys(body).length === 0) {
-      navigate('/users/roles');
-      return;
-    }
-    try {
-      await save.mutateAsync(body);
-      navigate('/users/roles');
-    } catch (err) {
-      form.fromApi(err);
-    }
-  };
+  const leave = () => navigate('/users/roles');
+  const submit = formSubmit(form, save.mutateAsync, leave, { unchanged: role ? leave : undefined });
 
   const toggle = (code: string, on: boolean) =>
     setChosen((c) => (on ? [...c.filter((x) => x !== code), code] : c.filter((x) => x !== code)));
@@ -88,11 +75,7 @@ function RoleForm({ existing: role }: { existing: RoleView | null }) {
   return (
     <form ref={ref} noValidate onSubmit={submit} className="card">
       <h2>{role ? t('users.roles.editTitle', { name: role.name, code: role.code }) : t('users.roles.createTitle')}</h2>
-      {form.formError && (
-        <p role="alert" className="form-error">
-          {form.formError}
-        </p>
-      )}
+      <FormError message={form.formError} />
       {role ? (
         <p className="meta">{t('users.roles.codeLine', { code: role.code })}</p>
       ) : (
@@ -138,9 +121,11 @@ function RoleForm({ existing: role }: { existing: RoleView | null }) {
         )}
       </fieldset>
       <div className="actions">
-        <button type="submit" className="primary" disabled={save.isPending || permissions.isPending}>
-          {save.isPending ? t('common.saving') : role ? t('common.save') : t('users.roles.create')}
-        </button>
+        <SaveButton
+          pending={save.isPending}
+          disabled={permissions.isPending}
+          label={role ? t('common.save') : t('users.roles.create')}
+        />
         <Link to="/users/roles">{t('common.cancel')}</Link>
       </div>
     </form>

@@ -5,7 +5,7 @@ import { useApiMutation, useApiQuery } from '../api/hooks.ts';
 import { useI18n } from '../i18n/index.ts';
 import { ConfirmDialog } from '../ui/ConfirmDialog.tsx';
 import { Field } from '../ui/Field.tsx';
-import { useZodForm } from '../ui/form.ts';
+import { formSubmit, useZodForm } from '../ui/form.ts';
 import { QueryState } from '../ui/QueryState.tsx';
 import { Time } from '../ui/Time.tsx';
 import { ScopeText } from './scope.tsx';
@@ -137,17 +137,10 @@ function ResetPasswordAction({ user, onDone }: { user: UserDetail; onDone: () =>
     reset.reset();
     setOpen(false);
   };
-  const confirm = async () => {
-    const body = form.validate();
-    if (!body) return;
-    try {
-      await reset.mutateAsync(body);
-      close();
-      onDone();
-    } catch (e) {
-      form.fromApi(e);
-    }
-  };
+  const confirm = formSubmit(form, reset.mutateAsync, () => {
+    close();
+    onDone();
+  });
   return (
     <>
       <button type="button" onClick={() => setOpen(true)}>

@@ -1,13 +1,13 @@
 import { type DataScopeInput, dataScope } from '@app/schemas/role';
 import { type CreateUserInput, createUserBody, type UpdateUserInput, type UserDetail, updateUserBody } from '@app/schemas/user';
-import { type FormEvent, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useApiMutation, useApiQuery } from '../api/hooks.ts';
 import { useI18n } from '../i18n/index.ts';
 import { Field } from '../ui/Field.tsx';
-import { dropEmpty, useZodForm } from '../ui/form.ts';
+import { FormError, SaveButton } from '../ui/FormParts.tsx';
+import { dropEmpty, formSubmit, useFocusFirstError, useZodForm } from '../ui/form.ts';
 import { QueryState } from '../ui/QueryState.tsx';
-import { useFocusFirstError } from './focus.ts';
 import { ScopeEditor } from './scope.tsx';
 import { errorUnder, RoleChecks } from './shared.tsx';
 
@@ -30,26 +30,12 @@ export function UserCreatePage() {
   useFocusFirstError(ref, form.errors);
   const create = useApiMutation((api, body: CreateUserInput) => api.post<UserDetail>('/api/v1/users', body), ['/api/v1/users']);
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    const body = form.validate();
-    if (!body) return;
-    try {
-      const user = await create.mutateAsync(body);
-      navigate(`/users/${user.id}`);
-    } catch (err) {
-      form.fromApi(err);
-    }
-  };
+  const submit = formSubmit(form, create.mutateAsync, (user) => navigate(`/users/${user.id}`));
 
   return (
     <form ref={ref} noValidate onSubmit={submit} className="card">
       <h2>{t('users.users.createTitle')}</h2>
-      {form.formError && (
-        <p role="alert" className="form-error">
-          {form.formError}
-        </p>
-      )}
+      <FormError message={form.formError} />
       <Field
         label={t('users.field.username')}
         autoComplete="off"
@@ -69,9 +55,7 @@ export function UserCreatePage() {
       <RoleChecks value={roles} onChange={setRoles} error={errorUnder(form.errors, 'roles')} />
       <ScopeEditor value={scope} onChange={setScope} error={errorUnder(form.errors, 'scope')} />
       <div className="actions">
-        <button type="submit" className="primary" disabled={create.isPending}>
-          {create.isPending ? t('common.saving') : t('users.users.create')}
-        </button>
+        <SaveButton pending={create.isPending} label={t('users.users.create')} />
         <Link to="/users">{t('common.cancel')}</Link>
       </div>
     </form>
@@ -107,37 +91,18 @@ function UserEditForm({ user }: { user: UserDetail }) {
   );
   const back = `/users/${user.id}`;
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    const body = form.validate();
-    if (!body) return;
-    if (Object.keys(body).length === 0) {
-      navigate(back);
-      return;
-    }
-    try {
-      await update.mutateAsync(body);
-      navigate(back);
-    } catch (err) {
-      form.fromApi(err);
-    }
-  };
+  const leave = () => navigate(back);
+  const submit = formSubmit(form, update.mutateAsync, leave, { unchanged: leave });
 
   return (
     <form ref={ref} noValidate onSubmit={submit} className="card">
       <h2>{t('users.users.editTitle', { name: user.username })}</h2>
-      {form.formError && (
-        <p role="alert" className="form-error">
-          {form.formError}
-        </p>
-      )}
+      <FormError message={form.formError} />
       <Field label={t('users.field.displayName')} maxLength={128} {...form.field('displayName')} />
       <Field label={t('users.field.email')} type="email" maxLength={254} {...form.field('email')} />
       <RoleChecks value={roles} onChange={setRoles} error={errorUnder(form.errors, 'roles')} />
       <div className="actions">
-        <button type="submit" className="primary" disabled={update.isPending}>
-          {update.isPending ? t('common.saving') : t('common.save')}
-        </button>
+        <SaveButton pending={update.isPending} />
         <Link to={back}>{t('common.cancel')}</Link>
       </div>
     </form>
@@ -180,32 +145,16 @@ function ScopeForm({
   const save = useApiMutation((api, body: DataScopeInput) => api.put(`/api/v1/${kind}/${id}/scope`, body), [`/api/v1/${kind}`]);
   const back = kind === 'users' ? `/users/${id}` : `/users/clients/${id}`;
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    const body = form.validate();
-    if (!body) return;
-    try {
-      await save.mutateAsync(body);
-      navigate(back);
-    } catch (err) {
-      form.fromApi(err);
-    }
-  };
+  const submit = formSubmit(form, save.mutateAsync, () => navigate(back));
 
   return (
     <form noValidate onSubmit={submit} className="card">
       <h2>{t('users.scope.title', { name })}</h2>
       <p className="meta">{t('users.scope.intro')}</p>
-      {form.formError && (
-        <p role="alert" className="form-error">
-          {form.formError}
-        </p>
-      )}
+      <FormError message={form.formError} />
       <ScopeEditor value={scope} onChange={setScope} error={form.errors.all ?? Object.values(form.errors)[0]} />
       <div className="actions">
-        <button type="submit" className="primary" disabled={save.isPending}>
-          {save.isPending ? t('common.saving') : t('users.scope.save')}
-        </button>
+        <SaveButton pending={save.isPending} label={t('users.scope.save')} />
         <Link to={back}>{t('common.cancel')}</Link>
       </div>
     </form>

@@ -1,14 +1,13 @@
 import type { RoleView } from '@app/schemas/role';
 import type { UserView } from '@app/schemas/user';
-import type { FormEvent } from 'react';
 import { Link } from 'react-router';
 import { useApiQuery } from '../api/hooks.ts';
 import { useI18n } from '../i18n/index.ts';
-import { Field, SelectField } from '../ui/Field.tsx';
-import { Pager, useListParams } from '../ui/list.tsx';
+import { SelectField } from '../ui/Field.tsx';
+import { ListPage, SearchFilters, useListParams } from '../ui/list.tsx';
 import { QueryState } from '../ui/QueryState.tsx';
 import { Time } from '../ui/Time.tsx';
-import { StatusBadge } from './shared.tsx';
+import { StatusBadge, StatusFilter } from './shared.tsx';
 
 /** The API's query parameters of GET /api/v1/users. */
 const KEYS = ['q', 'status', 'role'] as const;
@@ -25,31 +24,14 @@ export function UserList() {
   const query = useApiQuery<UserPage>('/api/v1/users', list.query);
   const roles = useApiQuery<{ items: RoleView[] }>('/api/v1/roles');
 
-  const submit = (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    list.setFilters({ q: String(new FormData(e.currentTarget).get('q') ?? '').trim() });
-  };
-
   return (
     <>
       <h2>{t('users.users.title')}</h2>
       <p className="actions">
         <Link to="/users/new">{t('users.users.create')}</Link>
       </p>
-      {/* biome-ignore lint/a11y/useSemanticElements: a form with role=search is announced everywhere; <search> is not yet mapped by all screen readers and testing tools */}
-      <form className="filters" role="search" aria-label={t('common.filter')} onSubmit={submit}>
-        <Field key={list.filters.q} name="q" label={t('users.filter.q')} defaultValue={list.filters.q} maxLength={64} />
-        <SelectField
-          name="status"
-          label={t('users.field.status')}
-          value={list.filters.status}
-          onChange={(e) => list.setFilters({ status: e.target.value })}
-          options={[
-            { value: '', label: t('common.all') },
-            { value: 'active', label: t('users.status.active') },
-            { value: 'disabled', label: t('users.status.disabled') },
-          ]}
-        />
+      <SearchFilters list={list} search={{ label: t('users.filter.q'), maxLength: 64 }}>
+        <StatusFilter value={list.filters.status} onChange={(status) => list.setFilters({ status })} />
         <SelectField
           name="role"
           label={t('users.filter.role')}
@@ -63,61 +45,50 @@ export function UserList() {
               : []),
           ]}
         />
-        <button type="submit">{t('common.filter')}</button>
-        <button type="button" onClick={list.clearFilters}>
-          {t('common.clearFilters')}
-        </button>
-      </form>
+      </SearchFilters>
       <QueryState query={query} loading={t('users.users.loading')}>
         {(data) => (
-          <>
-            {data.items.length === 0 ? (
-              <p>{t('common.empty')}</p>
-            ) : (
-              <div className="table-wrap">
-                <table>
-                  <caption>{t('users.users.caption')}</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">{t('users.field.username')}</th>
-                      <th scope="col">{t('users.field.displayName')}</th>
-                      <th scope="col">{t('users.field.email')}</th>
-                      <th scope="col">{t('users.field.status')}</th>
-                      <th scope="col">{t('users.field.roles')}</th>
-                      <th scope="col">{t('users.field.mfa')}</th>
-                      <th scope="col">{t('users.field.lastLoginAt')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {data.items.map((u) => (
-                      <tr key={u.id}>
-                        <th scope="row">
-                          <Link to={`/users/${u.id}`}>{u.username}</Link>
-                        </th>
-                        <td>{u.displayName}</td>
-                        <td>{u.email ?? t('common.none')}</td>
-                        <td>
-                          <StatusBadge status={u.status} />
-                          {isLocked(u) && (
-                            <>
-                              {' '}
-                              <span className="badge warn">{t('users.locked')}</span>
-                            </>
-                          )}
-                        </td>
-                        <td>{u.roles.join(', ') || t('common.none')}</td>
-                        <td>{u.mfaEnabled ? t('users.mfa.on') : t('users.mfa.off')}</td>
-                        <td>
-                          <Time value={u.lastLoginAt} />
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            )}
-            <Pager page={list.page} nextCursor={data.nextCursor} onNext={list.nextPage} onFirst={list.firstPage} />
-          </>
+          <ListPage list={list} page={data}>
+            <table>
+              <caption>{t('users.users.caption')}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('users.field.username')}</th>
+                  <th scope="col">{t('users.field.displayName')}</th>
+                  <th scope="col">{t('users.field.email')}</th>
+                  <th scope="col">{t('users.field.status')}</th>
+                  <th scope="col">{t('users.field.roles')}</th>
+                  <th scope="col">{t('users.field.mfa')}</th>
+                  <th scope="col">{t('users.field.lastLoginAt')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.items.map((u) => (
+                  <tr key={u.id}>
+                    <th scope="row">
+                      <Link to={`/users/${u.id}`}>{u.username}</Link>
+                    </th>
+                    <td>{u.displayName}</td>
+                    <td>{u.email ?? t('common.none')}</td>
+                    <td>
+                      <StatusBadge status={u.status} />
+                      {isLocked(u) && (
+                        <>
+                          {' '}
+                          <span className="badge warn">{t('users.locked')}</span>
+                        </>
+                      )}
+                    </td>
+                    <td>{u.roles.join(', ') || t('common.none')}</td>
+                    <td>{u.mfaEnabled ? t('users.mfa.on') : t('users.mfa.off')}</td>
+                    <td>
+                      <Time value={u.lastLoginAt} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </ListPage>
         )}
       </QueryState>
     </>

@@ -5,6 +5,7 @@ import { useApiMutation, useApiQuery } from '../api/hooks.ts';
 import { errorText } from '../app/error-text.ts';
 import { isMessageKey, useI18n } from '../i18n/index.ts';
 import { ConfirmDialog } from '../ui/ConfirmDialog.tsx';
+import { SelectField } from '../ui/Field.tsx';
 
 /** The first error at `path` or under it (`roles`, `roles.0`, `scope.all`). */
 export function errorUnder(errors: Record<string, string>, path: string): string | undefined {
@@ -214,5 +215,23 @@ export function StatusBadge({ status }: { status: 'active' | 'disabled' }) {
     <span className={`badge ${status === 'active' ? 'good' : 'bad'}`}>
       {status === 'active' ? t('users.status.active') : t('users.status.disabled')}
     </span>
+  );
+}
+
+/** A list's status filter (all, active, disabled), applied as it changes. */
+export function StatusFilter({ value, onChange }: { value: string; onChange: (status: string) => void }) {
+  const { t } = useI18n();
+  return (
+    <SelectField
+      name="status"
+      label={t('users.field.status')}
+      value={value}
+      onChange={(e) => onChange(e.target.value)}
+      options={[
+        { value: '', label: t('common.all') },
+        { value: 'active', label: t('users.status.active') },
+        { value: 'disabled', label: t('users.status.disabled') },
+      ]}
+    />
   );
 }

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { useApiQuery } from '../api/hooks.ts';
 import { useI18n } from '../i18n/index.ts';
 import { Field, SelectField, TextAreaField } from '../ui/Field.tsx';
+import { FormError, SaveButton } from '../ui/FormParts.tsx';
 import { useZodForm } from '../ui/form.ts';
 import { QueryState } from '../ui/QueryState.tsx';
 
@@ -193,15 +194,9 @@ export function WebhookForm({
         </div>
       )}
 
-      {form.formError && (
-        <p role="alert" className="form-error">
-          {form.formError}
-        </p>
-      )}
+      <FormError message={form.formError} />
       <div className="actions">
-        <button type="submit" className="primary" disabled={busy} aria-busy={busy || undefined}>
-          {busy ? t('common.saving') : submitLabel}
-        </button>
+        <SaveButton pending={busy} aria-busy={busy || undefined} label={submitLabel} />
       </div>
     </form>
   );

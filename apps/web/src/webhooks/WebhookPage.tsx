@@ -6,7 +6,7 @@ import {
   rotateSecretBody,
   type WebhookView,
 } from '@app/schemas/webhook';
-import { type FormEvent, useEffect, useState } from 'react';
+import { useState } from 'react';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import type { z } from 'zod';
 import { useApiMutation, useApiQuery } from '../api/hooks.ts';
@@ -15,7 +15,7 @@ import { useI18n } from '../i18n/index.ts';
 import { ConfirmDialog } from '../ui/ConfirmDialog.tsx';
 import { Field, SelectField, TextAreaField } from '../ui/Field.tsx';
 import { useZodForm } from '../ui/form.ts';
-import { Pager, useListParams } from '../ui/list.tsx';
+import { FilterActions, ListPage, useFilterDraft, useListParams } from '../ui/list.tsx';
 import { QueryState } from '../ui/QueryState.tsx';
 import { Time } from '../ui/Time.tsx';
 import { DeliveryStatusBadge, SecurityBadge, StatusBadge } from './badges.tsx';
@@ -298,115 +298,89 @@ function DeliveryLog({ webhookId }: { webhookId: string }) {
   const { t } = useI18n();
   const list = useListParams(DELIVERY_KEYS);
   const query = useApiQuery<DeliveryPage>(`/api/v1/webhooks/${encodeURIComponent(webhookId)}/deliveries`, list.query);
-  const [draft, setDraft] = useState(list.filters);
-  useEffect(() => setDraft(list.filters), [list.filters]);
-  const apply = (e: FormEvent) => {
-    e.preventDefault();
-    list.setFilters({ ...draft, eventType: draft.eventType.trim() });
-  };
+  const { field, apply } = useFilterDraft(list, (d) => ({ ...d, eventType: d.eventType.trim() }));
 
   return (
     <section aria-labelledby="webhook-deliveries">
       <h2 id="webhook-deliveries">{t('webhooks.delivery.title')}</h2>
       <form className="filters" onSubmit={apply} aria-label={t('webhooks.delivery.filters')}>
         <SelectField
-          name="status"
+          {...field('status')}
           label={t('webhooks.delivery.status')}
-          value={draft.status}
-          onChange={(e) => setDraft((d) => ({ ...d, status: e.target.value }))}
           options={[
             { value: '', label: t('common.all') },
             ...deliveryStatus.options.map((s) => ({ value: s, label: t(`webhooks.delivery.status.${s}`) })),
           ]}
         />
-        <Field
-          name="eventType"
-          label={t('webhooks.delivery.eventType')}
-          value={draft.eventType}
-          onChange={(e) => setDraft((d) => ({ ...d, eventType: e.target.value }))}
-        />
-        <div className="actions">
-          <button type="submit" className="primary">
-            {t('common.filter')}
-          </button>
-          <button type="button" onClick={list.clearFilters}>
-            {t('common.clearFilters')}
-          </button>
-        </div>
+        <Field {...field('eventType')} label={t('webhooks.delivery.eventType')} />
+        <FilterActions onClear={list.clearFilters} />
       </form>
       <QueryState query={query} loading={t('webhooks.delivery.loading')}>
         {(page) => (
-          <>
-            {page.items.length === 0 ? (
-              <p>{t('common.empty')}</p>
-            ) : (
-              <div className="table-wrap">
-                <table>
-                  <caption>{t('webhooks.delivery.caption')}</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">{t('webhooks.delivery.id')}</th>
-                      <th scope="col">{t('webhooks.delivery.eventType')}</th>
-                      <th scope="col">{t('webhooks.delivery.status')}</th>
-                      <th scope="col">{t('webhooks.delivery.attempts')}</th>
-                      <th scope="col">{t('webhooks.delivery.last')}</th>
-                      <th scope="col">{t('webhooks.delivery.nextAttemptAt')}</th>
-                      <th scope="col">{t('webhooks.delivery.createdAt')}</th>
-                      <th scope="col">{t('common.actions')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {page.items.map((d) => (
-                      <tr key={d.id}>
-                        <td>
-                          <Link
-                            to={`/webhooks/${webhookId}/deliveries/${d.id}`}
-                            aria-label={t('webhooks.delivery.open', { id: d.id })}
-                          >
-                            #{d.id}
-                          </Link>
-                        </td>
-                        <td>
-                          <code>{d.eventType}</code>
-                          {d.kind === 'test' && <span className="meta"> {t('webhooks.delivery.test')}</span>}
-                        </td>
-                        <td>
-                          <DeliveryStatusBadge status={d.status} />
-                        </td>
-                        <td>
-                          {d.attempts} / {d.maxAttempts}
-                        </td>
-                        <td>
-                          {d.lastAttemptAt ? (
-                            <>
-                              {t('webhooks.delivery.lastSummary', {
-                                code: d.lastStatusCode ?? t('common.none'),
-                                ms: d.lastDurationMs ?? t('common.none'),
-                              })}{' '}
-                              <Time value={d.lastAttemptAt} />
-                              {d.lastError && <div className="field-error">{d.lastError}</div>}
-                            </>
-                          ) : (
-                            t('common.none')
-                          )}
-                        </td>
-                        <td>
-                          <Time value={d.nextAttemptAt} />
-                        </td>
-                        <td>
-                          <Time value={d.createdAt} />
-                        </td>
-                        <td>
-                          <RedeliverButton webhookId={webhookId} delivery={d} />
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            )}
-            <Pager page={list.page} nextCursor={page.nextCursor} onNext={list.nextPage} onFirst={list.firstPage} />
-          </>
+          <ListPage list={list} page={page}>
+            <table>
+              <caption>{t('webhooks.delivery.caption')}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('webhooks.delivery.id')}</th>
+                  <th scope="col">{t('webhooks.delivery.eventType')}</th>
+                  <th scope="col">{t('webhooks.delivery.status')}</th>
+                  <th scope="col">{t('webhooks.delivery.attempts')}</th>
+                  <th scope="col">{t('webhooks.delivery.last')}</th>
+                  <th scope="col">{t('webhooks.delivery.nextAttemptAt')}</th>
+                  <th scope="col">{t('webhooks.delivery.createdAt')}</th>
+                  <th scope="col">{t('common.actions')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {page.items.map((d) => (
+                  <tr key={d.id}>
+                    <td>
+                      <Link
+                        to={`/webhooks/${webhookId}/deliveries/${d.id}`}
+                        aria-label={t('webhooks.delivery.open', { id: d.id })}
+                      >
+                        #{d.id}
+                      </Link>
+                    </td>
+                    <td>
+                      <code>{d.eventType}</code>
+                      {d.kind === 'test' && <span className="meta"> {t('webhooks.delivery.test')}</span>}
+                    </td>
+                    <td>
+                      <DeliveryStatusBadge status={d.status} />
+                    </td>
+                    <td>
+                      {d.attempts} / {d.maxAttempts}
+                    </td>
+                    <td>
+                      {d.lastAttemptAt ? (
+                        <>
+                          {t('webhooks.delivery.lastSummary', {
+                            code: d.lastStatusCode ?? t('common.none'),
+                            ms: d.lastDurationMs ?? t('common.none'),
+                          })}{' '}
+                          <Time value={d.lastAttemptAt} />
+                          {d.lastError && <div className="field-error">{d.lastError}</div>}
+                        </>
+                      ) : (
+                        t('common.none')
+                      )}
+                    </td>
+                    <td>
+                      <Time value={d.nextAttemptAt} />
+                    </td>
+                    <td>
+                      <Time value={d.createdAt} />
+                    </td>
+                    <td>
+                      <RedeliverButton webhookId={webhookId} delivery={d} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </ListPage>
         )}
       </QueryState>
     </section>

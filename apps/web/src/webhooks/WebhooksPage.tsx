@@ -1,11 +1,10 @@
 import { listWebhooksQuery, type WebhookView } from '@app/schemas/webhook';
-import { type FormEvent, useEffect, useState } from 'react';
 import { Link, useLocation } from 'react-router';
 import { useApiQuery } from '../api/hooks.ts';
 import { useCan } from '../auth/permissions.tsx';
 import { useI18n } from '../i18n/index.ts';
 import { SelectField } from '../ui/Field.tsx';
-import { Pager, useListParams } from '../ui/list.tsx';
+import { FilterActions, ListPage, useFilterDraft, useListParams } from '../ui/list.tsx';
 import { QueryState } from '../ui/QueryState.tsx';
 import { Time } from '../ui/Time.tsx';
 import { SecurityBadge, StatusBadge } from './badges.tsx';
@@ -23,12 +22,7 @@ export function WebhooksPage() {
   const deleted = (location.state as { deleted?: string } | null)?.deleted;
   const list = useListParams(KEYS);
   const query = useApiQuery<Page>('/api/v1/webhooks', list.query);
-  const [draft, setDraft] = useState(list.filters);
-  useEffect(() => setDraft(list.filters), [list.filters]);
-  const apply = (e: FormEvent) => {
-    e.preventDefault();
-    list.setFilters(draft);
-  };
+  const { field, apply } = useFilterDraft(list);
 
   return (
     <>
@@ -44,10 +38,8 @@ export function WebhooksPage() {
       )}
       <form className="filters" onSubmit={apply} aria-label={t('common.filter')}>
         <SelectField
-          name="status"
+          {...field('status')}
           label={t('webhooks.field.status')}
-          value={draft.status}
-          onChange={(e) => setDraft((d) => ({ ...d, status: e.target.value }))}
           options={[
             { value: '', label: t('common.all') },
             { value: 'enabled', label: t('webhooks.status.enabled') },
@@ -55,67 +47,51 @@ export function WebhooksPage() {
           ]}
         />
         <SelectField
-          name="authMode"
+          {...field('authMode')}
           label={t('webhooks.field.authMode')}
-          value={draft.authMode}
-          onChange={(e) => setDraft((d) => ({ ...d, authMode: e.target.value }))}
           options={[
             { value: '', label: t('common.all') },
             ...AUTH_MODES.map((m) => ({ value: m, label: t(`webhooks.authMode.${m}`) })),
           ]}
         />
-        <div className="actions">
-          <button type="submit" className="primary">
-            {t('common.filter')}
-          </button>
-          <button type="button" onClick={list.clearFilters}>
-            {t('common.clearFilters')}
-          </button>
-        </div>
+        <FilterActions onClear={list.clearFilters} />
       </form>
       <QueryState query={query} loading={t('webhooks.loading')}>
         {(page) => (
-          <>
-            {page.items.length === 0 ? (
-              <p>{t('common.empty')}</p>
-            ) : (
-              <div className="table-wrap">
-                <table>
-                  <caption>{t('webhooks.caption')}</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">{t('webhooks.field.url')}</th>
-                      <th scope="col">{t('webhooks.field.events')}</th>
-                      <th scope="col">{t('webhooks.field.authMode')}</th>
-                      <th scope="col">{t('webhooks.field.status')}</th>
-                      <th scope="col">{t('webhooks.field.createdAt')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {page.items.map((w) => (
-                      <tr key={w.id}>
-                        <td>
-                          <Link to={`/webhooks/${w.id}`}>{w.url}</Link>
-                          {w.description && <div className="meta">{w.description}</div>}
-                        </td>
-                        <td>{w.events.includes('*') ? t('webhooks.form.allEvents') : w.events.join(', ')}</td>
-                        <td>
-                          {t(`webhooks.authMode.${w.authMode}`)} <SecurityBadge security={w.security} />
-                        </td>
-                        <td>
-                          <StatusBadge webhook={w} />
-                        </td>
-                        <td>
-                          <Time value={w.createdAt} />
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            )}
-            <Pager page={list.page} nextCursor={page.nextCursor} onNext={list.nextPage} onFirst={list.firstPage} />
-          </>
+          <ListPage list={list} page={page}>
+            <table>
+              <caption>{t('webhooks.caption')}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('webhooks.field.url')}</th>
+                  <th scope="col">{t('webhooks.field.events')}</th>
+                  <th scope="col">{t('webhooks.field.authMode')}</th>
+                  <th scope="col">{t('webhooks.field.status')}</th>
+                  <th scope="col">{t('webhooks.field.createdAt')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {page.items.map((w) => (
+                  <tr key={w.id}>
+                    <td>
+                      <Link to={`/webhooks/${w.id}`}>{w.url}</Link>
+                      {w.description && <div className="meta">{w.description}</div>}
+                    </td>
+                    <td>{w.events.includes('*') ? t('webhooks.form.allEvents') : w.events.join(', ')}</td>
+                    <td>
+                      {t(`webhooks.authMode.${w.authMode}`)} <SecurityBadge security={w.security} />
+                    </td>
+                    <td>
+                      <StatusBadge webhook={w} />
+                    </td>
+                    <td>
+                      <Time value={w.createdAt} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </ListPage>
         )}
       </QueryState>
     </>

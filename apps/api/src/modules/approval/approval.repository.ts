@@ -3,7 +3,6 @@ import type { DataScope } from '@app/domain';
 import { type ExpressionBuilder, type ExpressionWrapper, type SqlBool, sql } from 'kysely';
 import { scopeWhere } from '../../lib/scope-filter.ts';
 
-// biome-ignore lint/suspicious/noExplicitAny: the filters are built for the aliased approval_requests query
 export type Filter = (eb: ExpressionBuilder<any, any>) => ExpressionWrapper<any, any, SqlBool>;
 
 const COLUMNS = [
