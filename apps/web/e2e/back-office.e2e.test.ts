@@ -266,6 +266,11 @@ describe('the back office in Chromium against the local stack', () => {
 
           const box = await barcode.boundingBox();
           expect(box && box.width > box.height, 'a Code 39 barcode is wider than high').toBe(true);
+          // The number is printed large but on one line of the 57 mm paper (XX-12345678).
+          const numberLine = p.getByText(`${number.slice(0, 2)}-${number.slice(2)}`, { exact: true });
+          const lineBox = await numberLine.boundingBox();
+          const lineHeight = await numberLine.evaluate((el) => Number.parseFloat(getComputedStyle(el).lineHeight));
+          expect(lineBox!.height, 'the invoice number fits one line').toBeLessThan(lineHeight * 1.5);
           await barcode.screenshot({ path: s.nextShotPath('barcode') });
           for (const [side, qr, expected] of [
             ['left', left, proof.qrLeft],
