@@ -140,6 +140,26 @@ describe('a void waits for a second person', () => {
     expect(voids.map((v) => v.outcome)).toEqual(['failure']);
   });
 
+  it('is decided by a person: a machine client holding approve (a custom role) is refused', async () => {
+    const n = await issue();
+    const id = (await call('POST', `/api/v1/invoices/${n}/void`, operator, voidBody)).json().approval.id;
+    expect(
+      (await call('POST', '/api/v1/roles', admin, { code: 'bot_approver', name: 'Bot', permissions: ['approve'] })).statusCode,
+    ).toBe(201);
+    const c = (
+      await call('POST', '/api/v1/clients', admin, {
+        name: 'Approver bot',
+        kind: 'erp',
+        roles: ['bot_approver'],
+        scope: { all: true },
+      })
+    ).json();
+    const bot = await t.clientToken(c.clientId, c.clientSecret);
+    const r = await call('POST', `/api/v1/approvals/${id}/approve`, bot, {});
+    expect(r.statusCode).toBe(403);
+    expect((await call('GET', `/api/v1/approvals/${id}`, admin)).json().status).toBe('pending');
+  });
+
   it('lets the requester withdraw, and nobody else', async () => {
     const n = await issue();
     const id = (await call('POST', `/api/v1/invoices/${n}/void`, operator, voidBody)).json().approval.id;

@@ -304,6 +304,8 @@ export function createApprovalService(deps: Deps) {
   /** The request, locked, when the caller may decide it: in their scope, still pending, not their own. */
   async function pendingForDecision(trx: Tx, ctx: RequestContext, id: string): Promise<ApprovalRow> {
     const p = principalOf(ctx);
+    // The second step is a person's: a machine client holding `approve` (a custom role) may not decide.
+    if (p.kind !== 'user') throw new DomainError('FORBIDDEN', 'Approval requests are decided by a signed-in user.');
     const row = await lockApproval(trx, id, scopeWhere(callerScope(ctx), { seller: 'a.seller_id', site: 'a.site_id' }));
     if (!row) throw new DomainError('NOT_FOUND', `No approval request ${id} in your scope.`);
     if (row.requested_by_id === p.id) {
