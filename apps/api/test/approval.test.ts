@@ -110,6 +110,22 @@ describe('a void waits for a second person', () => {
     expect(voids[0]).toMatchObject({ actor_name: 'op.chen', outcome: 'success' });
     expect((voids[0]!.summary as { note: unknown }).note).toEqual({ approvalId: id, approvedBy: 'ap.lin' });
 
+    // Both steps are events too (webhooks, the approvers' mail), written with the change.
+    const events = await t.deps.db
+      .selectFrom('sys_outbox')
+      .select(['event_type', 'payload'])
+      .where('aggregate_type', '=', 'approval')
+      .where('aggregate_id', '=', id)
+      .orderBy('id')
+      .execute();
+    expect(events.map((e) => e.event_type)).toEqual(['ApprovalRequested', 'ApprovalDecided']);
+    expect(events[0]?.payload).toMatchObject({
+      action: 'invoice.void',
+      invoiceNumber: n,
+      requestedBy: { type: 'user', name: 'op.chen' },
+    });
+    expect(events[1]?.payload).toMatchObject({ status: 'approved', decidedBy: 'ap.lin', errorCode: null });
+
     const twice = await call('POST', `/api/v1/approvals/${id}/approve`, both, {});
     expect(twice.statusCode).toBe(409);
     expect(twice.json().code).toBe('APPROVAL_DECIDED');

@@ -175,8 +175,8 @@ describe('each kind reaches exactly its recipients', () => {
     expect(ops.text).toContain('處理時間：2025-10-03 10:15（台北時間）');
     expect(ops.text).toContain('Error code: E030');
     expect(ops.text).toContain('Processed at: 2025-10-03 10:15 (Taipei time)');
-    expect(ops.text).toContain(`${PUBLIC_URL}/turnkey/messages/1001`);
-    expect(ops.html).toContain(`href="${PUBLIC_URL}/turnkey/messages/1001"`);
+    expect(ops.text).toContain(`${PUBLIC_URL}/turnkey?status=rejected&open=1001`);
+    expect(ops.html).toContain(`href="${PUBLIC_URL}/turnkey?status=rejected&#38;open=1001"`);
     expect(ops.html).toContain('發票號碼重複 | Duplicate invoice number');
 
     // Each mail is recorded sent with its ClientNotificationSent, naming the user and the event.
@@ -251,7 +251,7 @@ describe('each kind reaches exactly its recipients', () => {
     );
     expect(m.text).toContain('剩餘號碼：37');
     expect(m.text).toContain('Numbers left: 37');
-    expect(m.text).toContain(`${PUBLIC_URL}/tracks?siteId=${w.siteB}`);
+    expect(m.text).toContain(`${PUBLIC_URL}/tracks?sellerId=${w.sellerB}`);
   });
 
   it('deadline at risk: turnkey.manage holders whose scope has the seller', async () => {
@@ -310,7 +310,45 @@ describe('each kind reaches exactly its recipients', () => {
     expect(m.text).toContain('最後回應：HTTP 503');
     expect(m.text).toContain('嘗試次數：10');
     expect(m.text).toContain('Last answer: HTTP 503');
-    expect(m.text).toContain(`${PUBLIC_URL}/webhooks/c0ffee00-0000-4000-8000-000000000001/deliveries?status=dead`);
+    expect(m.text).toContain(`${PUBLIC_URL}/webhooks/c0ffee00-0000-4000-8000-000000000001?status=dead`);
+  });
+
+  it('a request waiting for approval: approve holders whose scope has the site, never the requester', async () => {
+    // A role with approve alone, so these users get no other kind in the tests after this one.
+    const role = await t.call({
+      method: 'POST',
+      url: '/api/v1/roles',
+      token: w.admin,
+      payload: { code: 'approve_only', name: 'Approve only', permissions: ['approve'] },
+    });
+    expect(role.statusCode, role.body).toBe(201);
+    const approver = async (name: string, scope: { all: boolean; sellers?: string[] }) =>
+      createUser(t, w.admin, name, { roles: ['approve_only'], scope, email: `${name}@example.com` });
+    const requester = await approver('appr-req', { all: true });
+    await approver('appr-a', { all: false, sellers: [w.sellerA] });
+    await approver('appr-b', { all: false, sellers: [w.sellerB] });
+    await deliver('ApprovalRequested', {
+      approvalId: '41',
+      action: 'invoice.void',
+      invoiceNumber: 'AB12345678',
+      yearMonth: '11412',
+      sellerId: w.sellerA,
+      siteId: w.siteA,
+      amount: null,
+      requestedBy: { type: 'user', id: requester, name: 'appr-req' },
+      requestedAt: '2025-12-01T02:00:00.000Z',
+    });
+    const mails = await send();
+    // appr-a (seller A); not appr-b (seller B), not the requester although they hold approve with scope all.
+    expect(recipients(mails)).toEqual(['appr-a@example.com']);
+    const m = mails[0] as ReceivedMail;
+    expect(m.subject).toBe(
+      '【電子發票】待審核：AB12345678 註銷並重開發票 | E-invoice: waiting for approval: void and re-issue the invoice AB12345678',
+    );
+    expect(m.text).toContain('申請人：appr-req');
+    expect(m.text).toContain('申請時間：2025-12-01 10:00（台北時間）');
+    expect(m.text).toContain('站點：A1 甲一店');
+    expect(m.text).toContain(`${PUBLIC_URL}/approvals/41`);
   });
 
   it('an event delivered again makes no second item and no second mail', async () => {
@@ -374,7 +412,7 @@ describe('digest', () => {
     expect(m.text).toContain('上傳期限將屆 (1)');
     expect(m.text).toContain('Messages the platform rejected (3)');
     for (const no of ['AB00001001', 'CD00000001', 'AB00002001']) expect(m.text).toContain(no);
-    expect(m.text).toContain(`${PUBLIC_URL}/turnkey/messages/1003`);
+    expect(m.text).toContain(`${PUBLIC_URL}/turnkey?status=rejected&open=1003`);
     expect(m.html.match(/<li>/g)).toHaveLength(12);
 
     const [row] = await mailRows({ to: 'digest@example.com' });

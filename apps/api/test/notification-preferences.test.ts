@@ -103,6 +103,7 @@ describe('GET/PUT /api/v1/me/notification-preferences', () => {
         track_low: 'immediate',
         certificate_expiring: 'immediate',
         webhook_dead: 'immediate',
+        approval_requested: 'immediate',
       },
       digest: { frequency: 'daily', hour: 8 },
       permittedKinds: ['invoice_rejected', 'deadline_at_risk', 'track_low'],
@@ -201,7 +202,7 @@ describe('POST /api/v1/me/test-email', () => {
     expect(mails[0]?.subject).toBe('【電子發票】測試信 | E-invoice: test e-mail');
     expect(mails[0]?.text).toContain('林小姐 您好');
     expect(mails[0]?.text).toContain('Hello 林小姐');
-    expect(mails[0]?.text).toContain(`${PUBLIC_URL}/settings/notifications`);
+    expect(mails[0]?.text).toContain(`${PUBLIC_URL}/account`);
 
     const log = await t.call({ method: 'GET', url: '/api/v1/me/notification-mails', token: tokens.op });
     expect(log.statusCode, log.body).toBe(200);

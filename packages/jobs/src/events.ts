@@ -186,6 +186,40 @@ export const EVENTS = {
       attempts: z.number().int(),
     }),
   },
+  ApprovalRequested: {
+    version: 1,
+    description:
+      'An action needing two-step approval (a void, a resend of rejected messages, an allowance above APPROVAL_ALLOWANCE_THRESHOLD) was asked for and waits for a second person holding `approve` (docs/approvals.md).',
+    payload: z.object({
+      approvalId: z.string(),
+      action: z.enum(['turnkey.resend', 'invoice.void', 'allowance.issue']),
+      invoiceNumber: z.string(),
+      yearMonth: z.string(),
+      sellerId: z.string().uuid(),
+      siteId: z.string().uuid(),
+      /** allowance.issue: the allowance's tax-included total. */
+      amount: z.number().int().nullable(),
+      requestedBy: z.object({ type: z.enum(['user', 'client']), id: z.string().uuid(), name: z.string() }),
+      requestedAt: z.string(),
+    }),
+  },
+  ApprovalDecided: {
+    version: 1,
+    description:
+      'An approval request was decided: approved (the action ran as the requester; its own event follows, e.g. InvoiceVoided), failed (approved, but the action refused and nothing was written), rejected, or withdrawn by the requester.',
+    payload: z.object({
+      approvalId: z.string(),
+      action: z.enum(['turnkey.resend', 'invoice.void', 'allowance.issue']),
+      invoiceNumber: z.string(),
+      sellerId: z.string().uuid(),
+      siteId: z.string().uuid(),
+      status: z.enum(['approved', 'failed', 'rejected', 'withdrawn']),
+      decidedBy: z.string(),
+      decidedAt: z.string(),
+      /** failed: the action's error code. */
+      errorCode: z.string().nullable(),
+    }),
+  },
   CertificateExpiring: {
     version: 1,
     description:

@@ -18,6 +18,7 @@ const prefs = (over: Partial<PreferencesView> = {}): PreferencesView => ({
     track_low: 'off',
     certificate_expiring: 'immediate',
     webhook_dead: 'immediate',
+    approval_requested: 'immediate',
   },
   digest: { frequency: 'daily', hour: 8 },
   permittedKinds: ['invoice_rejected', 'deadline_at_risk'],

@@ -11,7 +11,13 @@ import type { z } from 'zod';
 import type { OutboxEvent } from '../subscribers.ts';
 import { type Audience, findSeller, findSite } from './notification.repository.ts';
 
-export type EventNotification = { kind: NotificationKind; notification: Notification; audience: Audience };
+/** `exclude`: users never told, whatever their permissions (the requester of an approval). */
+export type EventNotification = {
+  kind: NotificationKind;
+  notification: Notification;
+  audience: Audience;
+  exclude?: readonly string[];
+};
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 const parse = <S extends z.ZodTypeAny>(schema: S, payload: unknown): Parsed<z.infer<S>> => {
@@ -113,6 +119,30 @@ export async function notificationOf(db: DbOrTx, event: OutboxEvent): Promise<Ev
         notification: {
           kind,
           facts: { seller: { id: e.sellerId, ban: e.ban, name: e.name }, expiresAt: e.expiresAt, daysLeft: e.daysLeft },
+        },
+      };
+    }
+    case 'approval_requested': {
+      const p = parse(EVENTS.ApprovalRequested.payload, event.payload);
+      if (!p.ok) return { invalid: p.error };
+      const e = p.value;
+      return {
+        kind,
+        audience: { sellerId: e.sellerId, siteId: e.siteId },
+        // A requester holding approve too may not decide their own request: no mail asking them to.
+        exclude: e.requestedBy.type === 'user' ? [e.requestedBy.id] : [],
+        notification: {
+          kind,
+          facts: {
+            approvalId: e.approvalId,
+            action: e.action,
+            invoiceNumber: e.invoiceNumber,
+            amount: e.amount,
+            requestedBy: e.requestedBy.name,
+            requestedAt: e.requestedAt,
+            seller: await sellerRef(db, e.sellerId),
+            site: await siteRef(db, e.siteId),
+          },
         },
       };
     }

@@ -34,7 +34,8 @@ export function notificationSubscriber(deps: NotificationSubscriberDeps): EventS
       );
       return;
     }
-    const recipients = await findRecipients(db, n.kind, n.audience);
+    const excluded = new Set(n.exclude ?? []);
+    const recipients = (await findRecipients(db, n.kind, n.audience)).filter((r) => !excluded.has(r.userId));
     if (recipients.length === 0) return;
     const byUser = new Map(recipients.map((r) => [r.userId, r]));
     const mails = await db.transaction().execute(async (trx) => {

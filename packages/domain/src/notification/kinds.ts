@@ -53,6 +53,14 @@ export const NOTIFICATION_KINDS = {
     audience: 'all',
     description: 'A webhook delivery used up its tries (10, about 3 days) without a 2xx answer and is dead.',
   },
+  approval_requested: {
+    event: 'ApprovalRequested',
+    // Those who may decide it; the requester is never told about their own request.
+    permissions: ['approve'],
+    audience: 'site',
+    description:
+      'An action needing two-step approval (void, resend, allowance above the threshold) waits for a second person holding approve.',
+  },
 } as const satisfies Record<
   string,
   { event: string; permissions: readonly Permission[]; audience: NotificationAudience; description: string }

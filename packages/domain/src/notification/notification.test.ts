@@ -102,11 +102,11 @@ describe('renderNotificationMail', () => {
     expect(enPart).toContain('Error code: E001');
     expect(enPart).toContain('Period: 11410 (2025-09/10)');
     expect(enPart).toContain('Processed at: 2025-10-03 14:30 (Taipei time)');
-    expect(m.text).toContain('https://einvoice.example.com/turnkey/messages/42');
-    expect(m.text).toContain('https://einvoice.example.com/settings/notifications');
+    expect(m.text).toContain('https://einvoice.example.com/turnkey?status=rejected&open=42');
+    expect(m.text).toContain('https://einvoice.example.com/account');
     expect(m.html).toContain('Seller BAN &#60;invalid&#62;');
     expect(m.html).not.toContain('<invalid>');
-    expect(m.html).toContain('href="https://einvoice.example.com/turnkey/messages/42"');
+    expect(m.html).toContain('href="https://einvoice.example.com/turnkey?status=rejected&#38;open=42"');
   });
 
   it('renders every kind with its own title and link', () => {
@@ -157,13 +157,13 @@ describe('renderNotificationMail', () => {
     expect(hook.text).toContain('事件：InvoiceIssued（e-1）');
     expect(hook.text).toContain('最後回應：HTTP 500');
     expect(hook.text).not.toContain('最後錯誤');
-    expect(hook.text).toContain('https://einvoice.example.com/webhooks/ws-1/deliveries?status=dead');
+    expect(hook.text).toContain('https://einvoice.example.com/webhooks/ws-1?status=dead');
     const deadline = renderNotificationMail(all[1] as Notification, { publicUrl: URL, recipientName: 'x' });
     expect(deadline.text).toContain('上傳期限：B2C（48 小時），2025-10-03 08:00（台北時間）前');
     expect(deadline.text).toContain('Upload limit: B2C (48 hours), by 2025-10-03 08:00 (Taipei time)');
     const low = renderNotificationMail(all[2] as Notification, { publicUrl: URL, recipientName: 'x' });
     expect(low.text).toContain('剩餘號碼：12');
-    expect(low.text).toContain(`https://einvoice.example.com/tracks?siteId=${site.id}`);
+    expect(low.text).toContain(`https://einvoice.example.com/tracks?sellerId=${seller.id}`);
     const expired = renderNotificationMail(
       { kind: 'certificate_expiring', facts: { seller, expiresAt: '2025-10-10', daysLeft: 0 } },
       { publicUrl: URL, recipientName: 'x' },
@@ -198,7 +198,7 @@ describe('renderDigestMail', () => {
     expect(m.text).toContain('字軌號碼即將用完 (1)');
     expect(m.text).toContain('Messages the platform rejected (2)');
     expect(m.text).toContain('  - 2025-10-03 09:00 平台退回 F0401 AB00001234 — 錯誤代碼：E001；錯誤說明：');
-    expect(m.text).toContain('https://einvoice.example.com/turnkey/messages/43');
+    expect(m.text).toContain('https://einvoice.example.com/turnkey?status=rejected&open=43');
     expect(m.text).toContain('剩餘號碼：12');
     expect(m.text).toContain('Numbers left: 12');
     expect(m.text.indexOf('平台退回的訊息')).toBeLessThan(m.text.indexOf('Messages the platform rejected'));

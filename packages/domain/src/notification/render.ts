@@ -58,6 +58,16 @@ export type NotificationFacts = {
     lastError: string | null;
     deadAt: string;
   };
+  approval_requested: {
+    approvalId: string;
+    action: string;
+    invoiceNumber: string;
+    amount: number | null;
+    requestedBy: string;
+    requestedAt: string;
+    seller: SellerRef;
+    site: SiteRef;
+  };
 };
 
 export type Notification = { [K in NotificationKind]: { kind: K; facts: NotificationFacts[K] } }[NotificationKind];
@@ -105,6 +115,13 @@ const messageType = (t: string, lang: 'zh' | 'en') => {
   if (!name) return t;
   return lang === 'zh' ? `${t}（${name}）` : `${t} (${name})`;
 };
+
+const APPROVAL_ACTIONS: Record<string, { zh: string; en: string }> = {
+  'invoice.void': { zh: '註銷並重開發票', en: 'void and re-issue the invoice' },
+  'turnkey.resend': { zh: '重新上傳被退回的訊息', en: 'resend the rejected messages' },
+  'allowance.issue': { zh: '開立折讓', en: 'issue an allowance' },
+};
+const approvalAction = (a: string, lang: 'zh' | 'en') => APPROVAL_ACTIONS[a]?.[lang] ?? a;
 
 const party = (p: { ban?: string | null; code?: string | null; name: string | null; id: string }) =>
   [p.ban ?? p.code ?? null, p.name].filter((x): x is string => !!x).join(' ') || p.id;
@@ -158,7 +175,8 @@ export function describeNotification(n: Notification): Described {
           lines: common('en'),
           action: 'Correct the data as the error text says, then resend the message from the web app.',
         },
-        path: `/turnkey/messages/${encodeURIComponent(f.messageId)}`,
+        // The Turnkey screen's rejected list with this message's fix-and-resend panel open (apps/web turnkey).
+        path: `/turnkey?status=rejected&open=${encodeURIComponent(f.messageId)}`,
       };
     }
     case 'deadline_at_risk': {
@@ -189,7 +207,7 @@ export function describeNotification(n: Notification): Described {
           ],
           action: 'The platform has not accepted this message yet. Check that Turnkey is running and look at the message.',
         },
-        path: `/turnkey/messages/${encodeURIComponent(f.messageId)}`,
+        path: `/turnkey?status=${encodeURIComponent(f.status)}&open=${encodeURIComponent(f.messageId)}`,
       };
     }
     case 'track_low': {
@@ -220,7 +238,8 @@ export function describeNotification(n: Notification): Described {
           ],
           action: 'Allocate a new block of numbers to this site, or import the next allocation (E0501).',
         },
-        path: `/tracks?siteId=${encodeURIComponent(f.site.id)}`,
+        // The seller's number ranges, where a block is allocated to the site.
+        path: `/tracks?sellerId=${encodeURIComponent(f.seller.id)}`,
       };
     }
     case 'certificate_expiring': {
@@ -250,6 +269,40 @@ export function describeNotification(n: Notification): Described {
             "Turnkey cannot upload this seller's messages once the certificate has expired. Renew it and install it in Turnkey.",
         },
         path: `/sellers/${encodeURIComponent(f.seller.id)}`,
+      };
+    }
+    case 'approval_requested': {
+      const f = n.facts;
+      const amount = f.amount === null ? null : `NT$${f.amount.toLocaleString('en-US')}`;
+      return {
+        zh: {
+          title: `待審核：${f.invoiceNumber} ${approvalAction(f.action, 'zh')}`,
+          lines: [
+            ['申請動作', approvalAction(f.action, 'zh')],
+            ['發票號碼', f.invoiceNumber],
+            ['折讓金額（含稅）', amount],
+            ['賣方', party(f.seller)],
+            ['站點', party(f.site)],
+            ['申請人', f.requestedBy],
+            ['申請時間', `${formatTaipeiTime(f.requestedAt)}${TZ.zh}`],
+          ],
+          action: '此動作需由申請人以外、具審核權限的使用者核准後才會執行。請開啟申請，核准或駁回。',
+        },
+        en: {
+          title: `waiting for approval: ${approvalAction(f.action, 'en')} ${f.invoiceNumber}`,
+          lines: [
+            ['Action', approvalAction(f.action, 'en')],
+            ['Invoice number', f.invoiceNumber],
+            ['Allowance (tax included)', amount],
+            ['Seller', party(f.seller)],
+            ['Site', party(f.site)],
+            ['Requested by', f.requestedBy],
+            ['Requested at', `${formatTaipeiTime(f.requestedAt)}${TZ.en}`],
+          ],
+          action:
+            'This action runs only once a user holding approve, other than the requester, approves it. Open the request to approve or reject it.',
+        },
+        path: `/approvals/${encodeURIComponent(f.approvalId)}`,
       };
     }
     case 'webhook_dead': {
@@ -282,7 +335,8 @@ export function describeNotification(n: Notification): Described {
           ],
           action: 'This event is no longer retried. Fix the receiving end, then redeliver it from the delivery log.',
         },
-        path: `/webhooks/${encodeURIComponent(f.webhookId)}/deliveries?status=dead`,
+        // The subscription's page, its delivery log filtered to the dead ones (redeliver is there).
+        path: `/webhooks/${encodeURIComponent(f.webhookId)}?status=dead`,
       };
     }
   }
@@ -297,7 +351,8 @@ export function escapeHtml(s: string): string {
 
 const link = (publicUrl: string, path: string) => `${publicUrl.replace(/\/+$/, '')}${path}`;
 
-const SETTINGS_PATH = '/settings/notifications';
+/** Where a user changes what they receive: the web app's account page (notification preferences). */
+const SETTINGS_PATH = '/account';
 
 function footer(publicUrl: string): { text: string; html: string } {
   const url = link(publicUrl, SETTINGS_PATH);
@@ -361,6 +416,7 @@ const KIND_HEADINGS: Record<NotificationKind, { zh: string; en: string }> = {
   track_low: { zh: '字軌號碼即將用完', en: 'Invoice numbers running low' },
   certificate_expiring: { zh: '憑證即將到期', en: 'Signing certificates expiring' },
   webhook_dead: { zh: '停止重試的 Webhook 傳送', en: 'Webhook deliveries given up' },
+  approval_requested: { zh: '待審核的申請', en: 'Requests waiting for approval' },
 };
 
 /** One digest item: the notification and when its event happened (ISO). */

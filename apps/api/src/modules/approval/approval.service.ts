@@ -10,6 +10,7 @@
  */
 import type { Tx } from '@app/db';
 import { type AuditAction, DomainError, type Permission } from '@app/domain';
+import { appendOutbox } from '@app/jobs';
 import type { ApprovalAction, ApprovalView } from '@app/schemas/approval';
 import { sql } from 'kysely';
 import type { ModuleDeps } from '../../app.ts';
@@ -139,6 +140,22 @@ export function createApprovalService(deps: Deps) {
           pending ? [{ field: 'approvalId', message: pending.id }] : undefined,
         );
       }
+      await appendOutbox(
+        trx,
+        'ApprovalRequested',
+        {
+          approvalId: row.id,
+          action: r.action,
+          invoiceNumber: r.invoiceNumber,
+          yearMonth: row.year_month,
+          sellerId: row.seller_id,
+          siteId: row.site_id,
+          amount: r.amount ?? null,
+          requestedBy: { type: p.kind, id: p.id, name: p.name },
+          requestedAt: row.requested_at.toISOString(),
+        },
+        { aggregateType: 'approval', aggregateId: row.id, requestId: ctx.requestId },
+      );
       ctx.audit = {
         ...ctx.audit,
         action: 'approval.request',
@@ -248,6 +265,7 @@ export function createApprovalService(deps: Deps) {
           },
         },
       });
+      await announceDecision(trx, ctx, decided);
       ctx.audit = {
         ...ctx.audit,
         target: { type: 'approval', id: row.id },
@@ -274,6 +292,7 @@ export function createApprovalService(deps: Deps) {
         error_code: null,
         error_message: null,
       });
+      await announceDecision(trx, ctx, decided);
       ctx.audit = {
         ...ctx.audit,
         target: { type: 'approval', id: row.id },
@@ -296,10 +315,31 @@ export function createApprovalService(deps: Deps) {
         error_code: null,
         error_message: null,
       });
+      await announceDecision(trx, ctx, decided);
       ctx.audit = { ...ctx.audit, target: { type: 'approval', id: row.id }, after: { status: 'withdrawn' } };
       return viewOf(decided);
     },
   };
+
+  /** ApprovalDecided, in the decision's transaction. */
+  async function announceDecision(trx: Tx, ctx: RequestContext, r: ApprovalRow) {
+    await appendOutbox(
+      trx,
+      'ApprovalDecided',
+      {
+        approvalId: r.id,
+        action: r.action as ApprovalAction,
+        invoiceNumber: r.invoice_number,
+        sellerId: r.seller_id,
+        siteId: r.site_id,
+        status: r.status as 'approved' | 'failed' | 'rejected' | 'withdrawn',
+        decidedBy: r.decided_by_name ?? '',
+        decidedAt: (r.decided_at ?? deps.now()).toISOString(),
+        errorCode: r.error_code,
+      },
+      { aggregateType: 'approval', aggregateId: r.id, requestId: ctx.requestId },
+    );
+  }
 
   /** The request, locked, when the caller may decide it: in their scope, still pending, not their own. */
   async function pendingForDecision(trx: Tx, ctx: RequestContext, id: string): Promise<ApprovalRow> {
