@@ -43,6 +43,7 @@ import { installRateLimiter } from './plugins/rate-limiter.ts';
 import { installNulGuard, installRequestContext, REQUEST_ID_RE } from './plugins/request-context.ts';
 import { installAuthorization, installScopeInjector, type TokenAuthenticator } from './plugins/scope-injector.ts';
 import { installWebApp } from './plugins/web-app.ts';
+import { installWriteGuard } from './plugins/write-guard.ts';
 
 export const API_VERSION = '0.1.0';
 
@@ -93,6 +94,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const scope = installScopeInjector(app, deps);
   installRateLimiter(app, deps);
   installAuthorization(app);
+  const writeGuard = installWriteGuard(app, deps);
   const idem = installIdempotency(app, deps);
   installAudit(app, deps, idem.completeIn);
   const metrics = installMetrics(app);
@@ -109,6 +111,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     onClearCaches: (clear) => cacheClearers.push(clear),
     live: new LiveTopics(new LiveCache(deps.config.LIVE_CACHE_MS)),
     authenticateToken: scope.authenticateToken,
+    writeGuard,
   };
   await app.register(async (i) => healthRoutes(i, deps));
   await app.register(async (i) => authRoutes(i, moduleDeps));
@@ -146,4 +149,6 @@ export type ModuleDeps = AppDeps & {
   live: LiveTopics;
   /** The principal behind an access token sent other than in the Authorization header (the WebSocket channel). */
   authenticateToken: TokenAuthenticator;
+  /** Maintenance mode and the license (plugins/write-guard.ts): `refresh` after changing them here. */
+  writeGuard: { refresh: () => void };
 };

@@ -499,6 +499,14 @@ export interface SysLicense {
   updated_at: Generated<Timestamp>;
 }
 
+export interface SysMaintenance {
+  changed_at: Generated<Timestamp>;
+  changed_by: string | null;
+  enabled: Generated<boolean>;
+  reason: string | null;
+  tenant_id: string;
+}
+
 export interface SysOutbox {
   aggregate_id: string | null;
   aggregate_type: string | null;
@@ -805,6 +813,7 @@ export interface DB {
   sys_devices: SysDevices;
   sys_idempotency_keys: SysIdempotencyKeys;
   sys_license: SysLicense;
+  sys_maintenance: SysMaintenance;
   sys_outbox: SysOutbox;
   sys_permissions: SysPermissions;
   sys_refresh_tokens: SysRefreshTokens;

@@ -39,6 +39,14 @@ export const ERROR_CODES = {
   ROUTE_NOT_FOUND: { status: 404, description: 'No route matches the method and path.' },
   CONFLICT: { status: 409, description: 'The write conflicts with the current state.' },
   ALREADY_EXISTS: { status: 409, description: 'A resource with the same unique name already exists.' },
+  MAINTENANCE: {
+    status: 503,
+    description: 'The system is in maintenance (read-only) mode: writes are refused, reads work. Retry after it ends.',
+  },
+  LICENSE_EXPIRED: {
+    status: 403,
+    description: 'The license has expired and its grace period is over (or it was revoked): the system is read-only.',
+  },
   APPROVAL_SELF: { status: 409, description: 'An approval request cannot be approved or rejected by the user who made it.' },
   APPROVAL_DECIDED: { status: 409, description: 'The approval request was already approved, rejected or withdrawn.' },
   APPROVAL_PENDING: {

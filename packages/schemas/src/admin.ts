@@ -72,3 +72,29 @@ export const systemView = z.object({
     .nullable(),
 });
 export type SystemView = z.infer<typeof systemView>;
+
+/** GET /api/v1/system/status: what every screen's banner needs (maintenance, license), for any signed-in user. */
+export const systemStatusView = z.object({
+  maintenance: z.object({
+    enabled: z.boolean(),
+    reason: z.string().nullable(),
+    since: z.string().nullable(),
+    by: z.string().nullable(),
+  }),
+  license: z.object({
+    /** grace: expired, writes still work until readOnlyFrom; expired/revoked: read-only; none: no license row. */
+    status: z.enum(['active', 'grace', 'expired', 'revoked', 'none']),
+    plan: z.string().nullable(),
+    expiresAt: z.string().nullable(),
+    readOnlyFrom: z.string().nullable(),
+  }),
+});
+export type SystemStatusView = z.infer<typeof systemStatusView>;
+
+/** PUT /api/v1/admin/maintenance. */
+export const maintenanceBody = z.strictObject({
+  enabled: z.boolean(),
+  /** Shown to users in the banner and in the 503's message, e.g. "搬遷至地端主機，預計 22:00 完成". */
+  reason: z.string().trim().max(200).optional(),
+});
+export type MaintenanceInput = z.infer<typeof maintenanceBody>;

@@ -4,6 +4,7 @@ import { useAuth } from '../auth/AuthProvider.tsx';
 import { useCan } from '../auth/permissions.tsx';
 import { useI18n } from '../i18n/index.ts';
 import { LocaleSwitcher } from './LocaleSwitcher.tsx';
+import { SystemBanner } from './SystemBanner.tsx';
 
 /** The signed-in frame: skip link, banner with the user's controls, main navigation, the page. */
 export function Shell() {
@@ -43,6 +44,7 @@ export function Shell() {
         </ul>
       </nav>
       <main id="main" tabIndex={-1}>
+        <SystemBanner />
         <Outlet />
       </main>
     </div>

@@ -207,6 +207,11 @@ export const AUDIT_ACTIONS = {
   },
   'approval.reject': { category: 'invoice', target: 'approval', description: 'A user holding `approve` refused a request.' },
   'approval.withdraw': { category: 'invoice', target: 'approval', description: 'The requester withdrew a pending request.' },
+  'ops.maintenance_set': {
+    category: 'admin',
+    target: 'tenant',
+    description: 'Maintenance (read-only) mode was turned on or off.',
+  },
   'client_error.report': {
     category: 'admin',
     target: 'client_error',

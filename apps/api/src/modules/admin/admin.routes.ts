@@ -1,15 +1,18 @@
 import { SCHEMA_VERSION } from '@app/db';
 import { taipeiIsoDate } from '@app/domain';
 import { readCircuitStates } from '@app/jobs';
-import { metricsView, systemView } from '@app/schemas/admin';
+import { maintenanceBody, metricsView, systemStatusView, systemView } from '@app/schemas/admin';
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
+import type { ModuleDeps } from '../../app.ts';
 import { API_VERSION } from '../../app.ts';
-import type { AppDeps } from '../../context.ts';
 import type { RequestMetrics } from '../../lib/metrics.ts';
+import { readSystemState } from '../../plugins/write-guard.ts';
 import { createHealthService } from '../health/health.service.ts';
 
-export async function adminRoutes(app: FastifyInstance, deps: AppDeps & { metrics: RequestMetrics }) {
+export async function adminRoutes(app: FastifyInstance, deps: ModuleDeps) {
+  const typed = app.withTypeProvider<ZodTypeProvider>();
   const health = createHealthService(deps);
   app.get(
     '/api/v1/admin/metrics',
@@ -92,6 +95,59 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps & { metric
             }
           : null,
       };
+    },
+  );
+
+  typed.get(
+    '/api/v1/system/status',
+    {
+      config: { access: 'authenticated' },
+      schema: {
+        operationId: 'getSystemStatus',
+        tags: ['ops'],
+        summary: 'Maintenance mode and the license state, for the banner every screen shows',
+        response: { 200: systemStatusView },
+      },
+    },
+    () => readSystemState(deps.db, deps.tenant.id, deps.now()),
+  );
+  typed.put(
+    '/api/v1/admin/maintenance',
+    {
+      config: { access: 'ops.admin', audit: 'ops.maintenance_set' },
+      schema: {
+        operationId: 'setMaintenance',
+        tags: ['ops'],
+        summary:
+          'Turn maintenance (read-only) mode on or off: while on, writes get 503 MAINTENANCE and reads work (every API process follows within 2 s)',
+        body: maintenanceBody,
+        response: { 200: systemStatusView },
+      },
+    },
+    async (req) => {
+      const p = req.ctx.principal;
+      const by = p ? (p.kind === 'user' ? `user:${p.name}` : `client:${p.name}`) : null;
+      const before = await readSystemState(deps.db, deps.tenant.id, deps.now());
+      await deps.db
+        .insertInto('sys_maintenance')
+        .values({ tenant_id: deps.tenant.id, enabled: req.body.enabled, reason: req.body.reason ?? null, changed_by: by })
+        .onConflict((oc) =>
+          oc.column('tenant_id').doUpdateSet({
+            enabled: req.body.enabled,
+            reason: req.body.reason ?? null,
+            changed_by: by,
+            changed_at: sql`now()`,
+          }),
+        )
+        .execute();
+      deps.writeGuard.refresh();
+      req.ctx.audit = {
+        ...req.ctx.audit,
+        target: { type: 'tenant', id: deps.tenant.id },
+        before: { maintenance: before.maintenance.enabled },
+        after: { maintenance: req.body.enabled, reason: req.body.reason ?? null },
+      };
+      return readSystemState(deps.db, deps.tenant.id, deps.now());
     },
   );
 }

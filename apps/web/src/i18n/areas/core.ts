@@ -31,6 +31,11 @@ export const zh = {
   'error.FORBIDDEN': '沒有權限',
   'error.RATE_LIMITED': '嘗試次數過多，請稍後再試',
   'error.VALIDATION_ERROR': '輸入內容有誤',
+  'banner.maintenance': '系統維護中（唯讀）：可以查詢資料，暫時無法新增或修改。',
+  'banner.maintenanceReason': '系統維護中（唯讀）：{reason}。可以查詢資料，暫時無法新增或修改。',
+  'banner.licenseGrace': '授權已於 {expired} 到期；{readOnly} 起系統將改為唯讀。請儘速續約。',
+  'banner.licenseExpired': '授權已到期且寬限期已過，系統目前為唯讀。請聯絡我們續約。',
+  'banner.licenseRevoked': '授權已被撤銷，系統目前為唯讀。請聯絡我們。',
 } satisfies Record<string, string>;
 
 export const en: Record<keyof typeof zh, string> = {
@@ -65,4 +70,11 @@ export const en: Record<keyof typeof zh, string> = {
   'error.FORBIDDEN': 'You do not have permission',
   'error.RATE_LIMITED': 'Too many attempts; try again later',
   'error.VALIDATION_ERROR': 'Some fields are not valid',
+  'banner.maintenance': 'Maintenance (read-only): you can look things up, but not add or change anything for now.',
+  'banner.maintenanceReason':
+    'Maintenance (read-only): {reason}. You can look things up, but not add or change anything for now.',
+  'banner.licenseGrace': 'The license expired on {expired}; from {readOnly} the system becomes read-only. Please renew it soon.',
+  'banner.licenseExpired':
+    'The license has expired and its grace period is over: the system is read-only. Contact us to renew it.',
+  'banner.licenseRevoked': 'The license was revoked: the system is read-only. Contact us.',
 };

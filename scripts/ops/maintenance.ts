@@ -1,0 +1,75 @@
+/**
+ * Maintenance (read-only) mode from the shell, straight in the database: for ops when the API is down, and
+ * for the export and upgrade scripts. The running API processes follow within 2 s (plugins/write-guard.ts).
+ *
+ *   scripts/maintenance.sh status
+ *   scripts/maintenance.sh on [reason…]
+ *   scripts/maintenance.sh off
+ *
+ * Reads DATABASE_URL and TENANT_CODE (deploy/.env). Exit codes: 0 done (status: 0 off, 3 on), 2 bad usage,
+ * 1 failure (database unreachable, tenant unknown).
+ */
+import { createDb, createPool } from '@app/db';
+import { sql } from 'kysely';
+
+const USAGE = `usage: scripts/maintenance.sh status | on [reason…] | off
+  Maintenance (read-only) mode: writes get 503 MAINTENANCE, reads work; the API follows within 2 s.
+  Needs DATABASE_URL and TENANT_CODE in the environment (deploy/.env).
+  Exit: 0 done (status: 0 = off, 3 = on), 1 failure, 2 bad usage.`;
+
+async function main(): Promise<number> {
+  const [cmd, ...rest] = process.argv.slice(2);
+  if (cmd === '--help' || cmd === '-h') {
+    console.log(USAGE);
+    return 0;
+  }
+  if (cmd !== 'status' && cmd !== 'on' && cmd !== 'off') {
+    console.error(USAGE);
+    return 2;
+  }
+  const reason = rest.join(' ').trim();
+  if (reason.length > 200) {
+    console.error('the reason is at most 200 characters');
+    return 2;
+  }
+  const url = process.env.DATABASE_URL;
+  const tenantCode = process.env.TENANT_CODE;
+  if (!url || !tenantCode) {
+    console.error('DATABASE_URL and TENANT_CODE must be set (source deploy/.env)');
+    return 2;
+  }
+  const db = createDb(createPool({ connectionString: url, max: 1 }));
+  try {
+    const tenant = await db.selectFrom('sys_tenants').select('id').where('code', '=', tenantCode).executeTakeFirst();
+    if (!tenant) {
+      console.error(`no tenant "${tenantCode}" in this database`);
+      return 1;
+    }
+    if (cmd !== 'status') {
+      const enabled = cmd === 'on';
+      const by = `script:${process.env.USER ?? 'ops'}`;
+      await db
+        .insertInto('sys_maintenance')
+        .values({ tenant_id: tenant.id, enabled, reason: reason || null, changed_by: by })
+        .onConflict((oc) =>
+          oc.column('tenant_id').doUpdateSet({ enabled, reason: reason || null, changed_by: by, changed_at: sql`now()` }),
+        )
+        .execute();
+    }
+    const m = await db.selectFrom('sys_maintenance').selectAll().where('tenant_id', '=', tenant.id).executeTakeFirst();
+    const on = m?.enabled ?? false;
+    console.log(
+      on
+        ? `maintenance: on since ${m?.changed_at.toISOString()} by ${m?.changed_by ?? '?'}${m?.reason ? ` (${m.reason})` : ''}`
+        : 'maintenance: off',
+    );
+    return cmd === 'status' && on ? 3 : 0;
+  } catch (e) {
+    console.error(`maintenance: ${(e as Error).message}`);
+    return 1;
+  } finally {
+    await db.destroy();
+  }
+}
+
+process.exitCode = await main();
