@@ -28,6 +28,7 @@ import type { ApiServices } from './api-services.ts';
 import { createDeadLetterStore, type DeadLetterSink } from './dead-letter.ts';
 import { importQueuedSubscriber } from './jobs/import.invoices.ts';
 import { createHandlers } from './jobs/index.ts';
+import { DEFAULT_RETENTION } from './jobs/maintenance.cleanup.ts';
 import { kickNotificationSend } from './jobs/notification.ts';
 import { createOutageLog } from './lib/outage-log.ts';
 import { createSmtpMailer, type Mailer, smtpSettings } from './notification/mailer.ts';
@@ -65,6 +66,9 @@ type WorkerConfig = Pick<
       | 'TURNKEY_RISK_B2C_HOURS'
       | 'TURNKEY_RISK_B2B_HOURS'
       | 'TURNKEY_UNPACK_LOOKBACK_DAYS'
+      | 'RETENTION_AUDIT_DAYS'
+      | 'RETENTION_CLIENT_ERRORS_DAYS'
+      | 'RETENTION_NOTIFICATIONS_DAYS'
       | 'SMTP_HOST'
       | 'SMTP_PORT'
       | 'SMTP_SECURE'
@@ -195,6 +199,11 @@ export function startRuntime(deps: RuntimeDeps): Runtime {
       },
       notification: { mailer, publicUrl, breakers: deps.breakers ?? circuitBreakers, kick: kickSend },
       webhooks: { deliverer: webhookSender, retentionDays: config.WEBHOOK_LOG_RETENTION_DAYS ?? 90 },
+      retention: {
+        audit: config.RETENTION_AUDIT_DAYS ?? DEFAULT_RETENTION.audit,
+        clientErrors: config.RETENTION_CLIENT_ERRORS_DAYS ?? DEFAULT_RETENTION.clientErrors,
+        notifications: config.RETENTION_NOTIFICATIONS_DAYS ?? DEFAULT_RETENTION.notifications,
+      },
     }),
     ...deps.handlers,
   };

@@ -163,6 +163,12 @@ export const configSchema = z
       .string()
       .regex(/^(?:[^<>]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/, 'an address, or "Name <address>"')
       .optional(),
+    // Retention per data class (platform plan §6.3), in days; the hourly maintenance.cleanup job deletes older
+    // rows in small batches. Audit log: 2 years online (with the decided approval requests it explains); the
+    // web app's error reports; sent or failed notification mails and their items.
+    RETENTION_AUDIT_DAYS: int(730, 30, 36_500),
+    RETENTION_CLIENT_ERRORS_DAYS: int(90, 1, 3_650),
+    RETENTION_NOTIFICATIONS_DAYS: int(90, 1, 3_650),
     // Two-step approval (docs/approvals.md): which actions wait for a second person holding `approve`
     // (comma-separated; `none` = none: an empty value means the default, all three), and the allowance total
     // (TWD, tax included) above which an allowance does.

@@ -77,7 +77,7 @@ export const JOBS = {
     timeout: 'general',
     retry: { kind: 'exponential', attempts: 3, baseMs: MINUTE },
     description:
-      "Delete expired idempotency keys, expired sessions and old dispatched outbox rows; create the coming months' invoice partitions.",
+      "Delete expired idempotency keys, expired sessions, old dispatched outbox rows, and what is past its retention (RETENTION_*: audit log and decided approvals, web error reports, sent notification mails); create the coming months' invoice partitions.",
   }),
   'turnkey.handoff': define({
     payload: z.object({}),

@@ -8,7 +8,7 @@ import type { WebhookDeliverer } from '../webhook/deliverer.ts';
 import { createCertificateWatchHandler } from './certificate.watch.ts';
 import { createEventDispatchHandler } from './event.dispatch.ts';
 import { createImportInvoicesHandler } from './import.invoices.ts';
-import { createMaintenanceCleanupHandler } from './maintenance.cleanup.ts';
+import { createMaintenanceCleanupHandler, type RetentionDays } from './maintenance.cleanup.ts';
 import { createNotificationDigestHandler, createNotificationSendHandler } from './notification.ts';
 import { createPeriodCloseHandler } from './period.close.ts';
 import { createTurnkeyReconcileHandler } from './turnkey.reconcile.ts';
@@ -46,6 +46,8 @@ export function createHandlers(deps: {
   };
   /** Webhooks: the process's sender (without one, webhook.deliver skips) and the log's retention. */
   webhooks?: { deliverer?: WebhookDeliverer; retentionDays?: number };
+  /** Days each data class is kept (RETENTION_*); default DEFAULT_RETENTION. */
+  retention?: RetentionDays;
 }): JobHandlers {
   const tk = deps.turnkey ?? { validator: null, batchSize: 1_000 };
   return {
@@ -71,7 +73,7 @@ export function createHandlers(deps: {
     }),
     'turnkey.reconcile': createTurnkeyReconcileHandler({ db: deps.db }),
     'event.dispatch': createEventDispatchHandler(deps),
-    'maintenance.cleanup': createMaintenanceCleanupHandler(deps),
+    'maintenance.cleanup': createMaintenanceCleanupHandler({ db: deps.db, retention: deps.retention }),
     'period.close': createPeriodCloseHandler(deps),
     'certificate.watch': createCertificateWatchHandler(deps),
     'import.invoices': createImportInvoicesHandler(deps),

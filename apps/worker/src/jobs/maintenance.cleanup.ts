@@ -9,7 +9,53 @@ export const OUTBOX_RETENTION = '7 days';
 /** Expired or revoked sessions are kept this long (refresh tokens go with them, ON DELETE CASCADE). */
 export const SESSION_RETENTION = '1 day';
 
-export type CleanupCounts = { idempotencyKeys: number; sessions: number; outbox: number };
+/** Days each data class is kept (RETENTION_* in deploy/.env.example). */
+export type RetentionDays = { audit: number; clientErrors: number; notifications: number };
+export const DEFAULT_RETENTION: RetentionDays = { audit: 730, clientErrors: 90, notifications: 90 };
+
+export type CleanupCounts = {
+  idempotencyKeys: number;
+  sessions: number;
+  outbox: number;
+  auditLogs: number;
+  approvals: number;
+  clientErrors: number;
+  notificationItems: number;
+  notificationMails: number;
+};
+
+/**
+ * The data classes kept for a number of days: the table, the rows past their time (`$days` is the class's
+ * retention), in the order they must go (items before the mails they point at).
+ */
+const RETENTION_CLASSES = [
+  { key: 'auditLogs', days: 'audit', table: 'sys_audit_logs', old: 'occurred_at < now() - make_interval(days => $days)' },
+  {
+    key: 'approvals',
+    days: 'audit',
+    table: 'approval_requests',
+    old: "status <> 'pending' AND decided_at < now() - make_interval(days => $days)",
+  },
+  {
+    key: 'clientErrors',
+    days: 'clientErrors',
+    table: 'sys_client_errors',
+    old: 'received_at < now() - make_interval(days => $days)',
+  },
+  {
+    key: 'notificationItems',
+    days: 'notifications',
+    table: 'notification_items',
+    // An item whose mail went out (or failed for good) long ago; one still waiting for its digest stays.
+    old: "created_at < now() - make_interval(days => $days) AND (mail_id IS NULL AND delivery = 'immediate' OR mail_id IN (SELECT id FROM notification_mails WHERE status IN ('sent', 'failed')))",
+  },
+  {
+    key: 'notificationMails',
+    days: 'notifications',
+    table: 'notification_mails',
+    old: "status IN ('sent', 'failed') AND updated_at < now() - make_interval(days => $days) AND NOT EXISTS (SELECT 1 FROM notification_items i WHERE i.mail_id = notification_mails.id)",
+  },
+] as const satisfies readonly { key: keyof CleanupCounts; days: keyof RetentionDays; table: string; old: string }[];
 
 /** Run `deleteBatch` until it deletes fewer than `batchSize` rows; returns the total. */
 async function inBatches(batchSize: number, signal: AbortSignal, deleteBatch: () => Promise<bigint>): Promise<number> {
@@ -29,8 +75,9 @@ async function inBatches(batchSize: number, signal: AbortSignal, deleteBatch: ()
  */
 export async function cleanupExpired(
   db: Database,
-  opts: { batchSize?: number; signal?: AbortSignal } = {},
+  opts: { batchSize?: number; signal?: AbortSignal; retention?: RetentionDays } = {},
 ): Promise<CleanupCounts> {
+  const retention = opts.retention ?? DEFAULT_RETENTION;
   const batchSize = opts.batchSize ?? CLEANUP_BATCH_SIZE;
   const signal = opts.signal ?? new AbortController().signal;
 
@@ -86,18 +133,34 @@ export async function cleanupExpired(
     return r.numDeletedRows;
   });
 
-  return { idempotencyKeys, sessions, outbox };
+  const byClass = {} as Record<(typeof RETENTION_CLASSES)[number]['key'], number>;
+  for (const c of RETENTION_CLASSES) {
+    const [before, after] = c.old.split('$days') as [string, string];
+    const days = retention[c.days];
+    byClass[c.key] = await inBatches(batchSize, signal, async () => {
+      const r = await sql`DELETE FROM ${sql.table(c.table)} WHERE id IN (
+          SELECT id FROM ${sql.table(c.table)} WHERE ${sql.raw(before)}${days}::int${sql.raw(after)}
+           ORDER BY id LIMIT ${batchSize} FOR UPDATE SKIP LOCKED)`.execute(db);
+      return r.numAffectedRows ?? 0n;
+    });
+  }
+
+  return { idempotencyKeys, sessions, outbox, ...byClass };
 }
 
-export function createMaintenanceCleanupHandler(deps: { db: Database; batchSize?: number }): JobHandler<'maintenance.cleanup'> {
+export function createMaintenanceCleanupHandler(deps: {
+  db: Database;
+  batchSize?: number;
+  retention?: RetentionDays;
+}): JobHandler<'maintenance.cleanup'> {
   return async (_payload, { signal, log }) => {
-    const counts = await cleanupExpired(deps.db, { batchSize: deps.batchSize, signal });
+    const counts = await cleanupExpired(deps.db, { batchSize: deps.batchSize, signal, retention: deps.retention });
     // Invoice partitions for this month and the next three exist before anyone needs them.
     const created = Number(
       (await sql<{ n: number }>`SELECT ensure_invoice_partitions(date_trunc('month', now())::date, 4) AS n`.execute(deps.db))
         .rows[0]?.n ?? 0,
     );
     log.info({ deleted: counts, invoicePartitionsCreated: created }, 'maintenance cleanup finished');
-    return counts.idempotencyKeys + counts.sessions + counts.outbox + created > 0 ? 'done' : 'skipped';
+    return Object.values(counts).reduce((a, b) => a + b, 0) + created > 0 ? 'done' : 'skipped';
   };
 }
