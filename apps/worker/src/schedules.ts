@@ -30,6 +30,13 @@ export const SCHEDULES: Schedule[] = [
   { id: 'notification-digest', job: 'notification.digest', repeat: { pattern: '*/5 * * * *', tz: 'Asia/Taipei' }, payload: {} },
   // Webhooks: the sweep sends what is due (retries, deliveries whose nudge was lost); new events nudge at once.
   { id: 'webhook-deliver', job: 'webhook.deliver', repeat: { every: 5_000 }, payload: {} },
+  // VACUUM (ANALYZE) of the tables rows come and go in fastest: off-peak, before the business day.
+  {
+    id: 'maintenance-vacuum-daily',
+    job: 'maintenance.vacuum',
+    repeat: { pattern: '30 3 * * *', tz: 'Asia/Taipei' },
+    payload: {},
+  },
   { id: 'webhook-cleanup-hourly', job: 'webhook.cleanup', repeat: { every: 3_600_000 }, payload: {} },
 ];
 

@@ -107,6 +107,7 @@ describe('worker process (main.ts)', () => {
       const expected = [
         ['certificate-watch-daily', '0 8 * * *', 'certificate.watch'],
         ['maintenance-cleanup-hourly', 3_600_000, 'maintenance.cleanup'],
+        ['maintenance-vacuum-daily', '30 3 * * *', 'maintenance.vacuum'],
         ['notification-digest', '*/5 * * * *', 'notification.digest'],
         ['notification-send', 10_000, 'notification.send'],
         ['period-close-daily', '5 0 * * *', 'period.close'],

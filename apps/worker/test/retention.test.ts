@@ -1,13 +1,14 @@
 /**
  * maintenance.cleanup's retention per data class (RETENTION_*): the audit log and the decided approval
  * requests past their days, web error reports, sent or failed notification mails with their items — and
- * nothing that is still in its time, still pending, or still waiting to be mailed.
+ * nothing that is still in its time, still pending, or still waiting to be mailed. And the off-peak
+ * VACUUM (ANALYZE) of the high-churn tables.
  */
 import type { Database } from '@app/db';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupExpired } from '../src/jobs/maintenance.cleanup.ts';
-import { openTestDb, type TestDb } from './helpers.ts';
+import { cleanupExpired, createMaintenanceVacuumHandler, HIGH_CHURN_TABLES } from '../src/jobs/maintenance.cleanup.ts';
+import { captureLogger, openTestDb, type TestDb } from './helpers.ts';
 
 const ago = (days: number) => sql<Date>`now() - make_interval(days => ${days})`;
 const RETENTION = { audit: 730, clientErrors: 90, notifications: 90 };
@@ -157,5 +158,45 @@ describe('retention per data class', () => {
     expect(Object.values(again).every((n) => n === 0)).toBe(true);
     const shorter = await cleanupExpired(t.db, { retention: { audit: 30, clientErrors: 7, notifications: 5 } });
     expect(shorter).toMatchObject({ auditLogs: 1, approvals: 1, clientErrors: 1, notificationItems: 1, notificationMails: 1 });
+  });
+});
+
+describe('maintenance.vacuum', () => {
+  let t: TestDb;
+  beforeAll(async () => {
+    t = await openTestDb();
+  });
+  afterAll(() => t?.close());
+
+  const run = (tables?: readonly string[]) => {
+    const { log, lines } = captureLogger();
+    const handler = createMaintenanceVacuumHandler({ db: t.db, ...(tables ? { tables } : {}) });
+    return { result: handler({}, { jobId: 'v', attempt: 1, signal: new AbortController().signal, log }), lines };
+  };
+
+  it('vacuums and analyzes every high-churn table', async () => {
+    const { result } = run();
+    expect(await result).toBe('done');
+    // The statistics reach pg_stat_user_tables when the vacuuming backend flushes them (within a second or so).
+    const deadline = Date.now() + 10_000;
+    let vacuumed: string[] = [];
+    while (Date.now() < deadline) {
+      const r = await sql<{ relname: string }>`SELECT relname FROM pg_stat_user_tables
+        WHERE last_vacuum IS NOT NULL AND last_analyze IS NOT NULL AND relname IN (${sql.join([...HIGH_CHURN_TABLES])})`.execute(
+        t.db,
+      );
+      vacuumed = r.rows.map((x) => x.relname).sort();
+      if (vacuumed.length === HIGH_CHURN_TABLES.length) break;
+      await new Promise((res) => setTimeout(res, 200));
+    }
+    expect(vacuumed).toEqual([...HIGH_CHURN_TABLES].sort());
+  });
+
+  it('goes on past a table it cannot vacuum (logged), and fails only when none could be', async () => {
+    const some = run(['no_such_table', 'sys_outbox']);
+    expect(await some.result).toBe('done');
+    expect(some.lines.find((l) => l.msg === 'vacuum (analyze) failed')).toMatchObject({ table: 'no_such_table' });
+    expect(some.lines.find((l) => l.msg === 'vacuum (analyze) done')).toMatchObject({ table: 'sys_outbox' });
+    await expect(run(['no_such_table']).result).rejects.toThrow(/VACUUM failed on every table/);
   });
 });

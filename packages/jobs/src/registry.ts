@@ -178,6 +178,14 @@ export const JOBS = {
     description:
       'Send the due webhook deliveries (claimed with SKIP LOCKED and a lease, at most WEBHOOK_CONCURRENCY_PER_SUBSCRIPTION per subscription), signed, to addresses checked again before each try; record each try; retry 1 min … 24 h, the tenth failure is dead with a WebhookDead event.',
   }),
+  'maintenance.vacuum': define({
+    payload: z.object({}),
+    priority: 'P4',
+    timeout: 'report',
+    retry: { kind: 'exponential', attempts: 3, baseMs: MINUTE },
+    description:
+      'VACUUM (ANALYZE) the high-churn tables (idempotency keys, sessions, outbox, Turnkey messages, blocks, webhook deliveries, mails) off-peak, 03:30 Asia/Taipei.',
+  }),
   'webhook.cleanup': define({
     payload: z.object({}),
     priority: 'P4',

@@ -8,7 +8,7 @@ import type { WebhookDeliverer } from '../webhook/deliverer.ts';
 import { createCertificateWatchHandler } from './certificate.watch.ts';
 import { createEventDispatchHandler } from './event.dispatch.ts';
 import { createImportInvoicesHandler } from './import.invoices.ts';
-import { createMaintenanceCleanupHandler, type RetentionDays } from './maintenance.cleanup.ts';
+import { createMaintenanceCleanupHandler, createMaintenanceVacuumHandler, type RetentionDays } from './maintenance.cleanup.ts';
 import { createNotificationDigestHandler, createNotificationSendHandler } from './notification.ts';
 import { createPeriodCloseHandler } from './period.close.ts';
 import { createTurnkeyReconcileHandler } from './turnkey.reconcile.ts';
@@ -74,6 +74,7 @@ export function createHandlers(deps: {
     'turnkey.reconcile': createTurnkeyReconcileHandler({ db: deps.db }),
     'event.dispatch': createEventDispatchHandler(deps),
     'maintenance.cleanup': createMaintenanceCleanupHandler({ db: deps.db, retention: deps.retention }),
+    'maintenance.vacuum': createMaintenanceVacuumHandler({ db: deps.db }),
     'period.close': createPeriodCloseHandler(deps),
     'certificate.watch': createCertificateWatchHandler(deps),
     'import.invoices': createImportInvoicesHandler(deps),

@@ -164,3 +164,49 @@ export function createMaintenanceCleanupHandler(deps: {
     return Object.values(counts).reduce((a, b) => a + b, 0) + created > 0 ? 'done' : 'skipped';
   };
 }
+
+/**
+ * The tables rows are inserted into and deleted from (or updated) fastest: dead tuples pile up there between
+ * autovacuum runs, and their planner statistics go stale.
+ */
+export const HIGH_CHURN_TABLES = [
+  'sys_idempotency_keys',
+  'sys_auth_sessions',
+  'sys_refresh_tokens',
+  'sys_outbox',
+  'turnkey_messages',
+  'track_blocks',
+  'sys_webhook_deliveries',
+  'notification_mails',
+  'notification_items',
+] as const;
+
+/**
+ * VACUUM (ANALYZE) each high-churn table, one statement each (VACUUM cannot run in a transaction; each
+ * statement on the pool is its own). A table that cannot be vacuumed now (a lock held too long) is logged
+ * and the others still run; the job fails (and retries) only if none could.
+ */
+export function createMaintenanceVacuumHandler(deps: {
+  db: Database;
+  tables?: readonly string[];
+}): JobHandler<'maintenance.vacuum'> {
+  return async (_payload, { signal, log }) => {
+    const tables = deps.tables ?? HIGH_CHURN_TABLES;
+    const done: string[] = [];
+    const failed: { table: string; error: string }[] = [];
+    for (const table of tables) {
+      signal.throwIfAborted();
+      const t0 = performance.now();
+      try {
+        await sql`VACUUM (ANALYZE) ${sql.table(table)}`.execute(deps.db);
+        done.push(table);
+        log.info({ table, ms: Math.round(performance.now() - t0) }, 'vacuum (analyze) done');
+      } catch (e) {
+        failed.push({ table, error: (e as Error).message });
+        log.warn({ table, error: (e as Error).message }, 'vacuum (analyze) failed');
+      }
+    }
+    if (done.length === 0 && failed.length > 0) throw new Error(`VACUUM failed on every table: ${failed[0]?.error}`);
+    return 'done';
+  };
+}
