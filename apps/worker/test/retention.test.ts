@@ -4,6 +4,9 @@
  * nothing that is still in its time, still pending, or still waiting to be mailed. And the off-peak
  * VACUUM (ANALYZE) of the high-churn tables.
  */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import type { Database } from '@app/db';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -199,4 +202,43 @@ describe('maintenance.vacuum', () => {
     expect(some.lines.find((l) => l.msg === 'vacuum (analyze) done')).toMatchObject({ table: 'sys_outbox' });
     await expect(run(['no_such_table']).result).rejects.toThrow(/VACUUM failed on every table/);
   });
+});
+
+describe('scripts/retention-cleanup.sh and scripts/vacuum-maintenance.sh', () => {
+  let t: TestDb;
+  beforeAll(async () => {
+    t = await openTestDb();
+    await seed(t.db);
+  });
+  afterAll(() => t?.close());
+
+  const run = async (script: string, env: Record<string, string> = {}) => {
+    const path = fileURLToPath(new URL(`../../../scripts/${script}`, import.meta.url));
+    try {
+      const r = await promisify(execFile)(path, [], { env: { ...process.env, DATABASE_URL: t.url, ...env } });
+      return { code: 0, out: r.stdout, err: r.stderr };
+    } catch (e) {
+      const x = e as { code: number; stdout: string; stderr: string };
+      return { code: x.code, out: x.stdout, err: x.stderr };
+    }
+  };
+
+  it('run the jobs once, with the retention from the environment, and say what they did', async () => {
+    const bad = await run('retention-cleanup.sh', { RETENTION_AUDIT_DAYS: 'forever' });
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('RETENTION_AUDIT_DAYS must be a whole number');
+
+    const r = await run('retention-cleanup.sh');
+    expect(r.code, r.err).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({
+      job: 'maintenance.cleanup',
+      deleted: { auditLogs: 2, approvals: 2, clientErrors: 1, notificationItems: 2, notificationMails: 2 },
+    });
+    const shorter = await run('retention-cleanup.sh', { RETENTION_AUDIT_DAYS: '30' });
+    expect(JSON.parse(shorter.out).deleted).toMatchObject({ auditLogs: 1, approvals: 1, clientErrors: 0 });
+
+    const v = await run('vacuum-maintenance.sh');
+    expect(v.code, v.err).toBe(0);
+    expect(JSON.parse(v.out)).toMatchObject({ job: 'maintenance.vacuum' });
+  }, 60_000);
 });

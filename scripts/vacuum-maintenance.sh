@@ -1,0 +1,5 @@
+#!/usr/bin/env bash
+# The worker's maintenance.vacuum job, run once now against DATABASE_URL (see scripts/ops/maintenance-job.ts).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+exec node --import tsx scripts/ops/maintenance-job.ts vacuum "$@"
