@@ -70,7 +70,7 @@ describe('invoice proof', () => {
         carrier: { type: '3J0002', id1: '/ABC+123', id2: '/ABC+123' },
       })
     ).json();
-    expect(carried.invoiceNumber, JSON.stringify(carried)).toBeTruthy();
+    expect(carried.invoiceNumber, JSON.stringify(carried)).toMatch(/^[A-Z]{2}\d{8}$/);
     expect((await get(`/api/v1/invoices/${carried.invoiceNumber}/proof`)).json()).toMatchObject({
       printMark: 'N',
       carrier: true,

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from './helpers.ts';
+import { ADMIN, createTestApp, type TestApp } from './helpers.ts';
 import { createUser, PASSWORD } from './notification-helpers.ts';
 
 let t: TestApp;
@@ -54,7 +54,13 @@ describe('maintenance mode', () => {
     expect(refused.json().message).toContain('搬遷至地端主機');
     expect(refused.headers['retry-after']).toBe('60');
     expect((await t.call({ url: '/api/v1/sellers', token: admin })).statusCode).toBe(200);
-    expect((await t.login('guard.op', PASSWORD)).accessToken).toBeTruthy();
+    const signIn = await t.call({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: 'guard.op', password: PASSWORD },
+    });
+    expect(signIn.statusCode, signIn.body).toBe(200);
+    expect(signIn.json().accessToken).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
     const status = (await t.call({ url: '/api/v1/system/status', token: operator })).json();
     expect(status.maintenance).toMatchObject({ enabled: true, reason: '搬遷至地端主機' });
 
@@ -132,7 +138,8 @@ describe('license', () => {
     expect(after.statusCode).toBe(403);
     expect(after.json().code).toBe('LICENSE_EXPIRED');
     expect((await t.call({ url: '/api/v1/sellers', token: admin })).statusCode).toBe(200);
-    expect((await t.login()).accessToken).toBeTruthy();
+    const signIn = await t.call({ method: 'POST', url: '/api/v1/auth/login', payload: ADMIN });
+    expect(signIn.statusCode, signIn.body).toBe(200);
     expect((await t.call({ url: '/api/v1/system/status', token: admin })).json().license.status).toBe('expired');
 
     await setLicense({ expiresInDays: 300, status: 'revoked' });
