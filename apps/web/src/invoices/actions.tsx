@@ -10,6 +10,7 @@ import { cancelInvoiceBody, voidInvoiceBody } from '@app/schemas/lifecycle';
 import { resendBody, type TurnkeyMessageView } from '@app/schemas/turnkey';
 import { useState } from 'react';
 import type { z } from 'zod';
+import type { ApiClient } from '../api/client.ts';
 import { ApiError } from '../api/errors.ts';
 import { useApiMutation } from '../api/hooks.ts';
 import { useI18n } from '../i18n/index.ts';
@@ -60,6 +61,37 @@ function useFailure() {
   return { failure, setFailure, fail };
 }
 
+/**
+ * A dialog whose form is one of the API's schemas: check it, send it, report the outcome (done, or the 202
+ * approval request) and close; a refusal goes to the fields or the dialog. `close` also clears the form.
+ */
+function useFormAction<B>(
+  form: { validate: () => B | null; fromApi: (e: unknown) => void; formError: string | null; reset: () => void },
+  send: (api: ApiClient, body: B) => Promise<unknown>,
+  opts: { onClose: () => void; onOutcome: (o: Outcome) => void; doneText: () => string },
+) {
+  const { failure, setFailure, fail } = useFailure();
+  const m = useApiMutation(send, INVALIDATE);
+  const close = () => {
+    form.reset();
+    setFailure(null);
+    opts.onClose();
+  };
+  const confirm = () => {
+    setFailure(null);
+    const body = form.validate();
+    if (!body) return;
+    m.mutate(body, {
+      onSuccess: (r) => {
+        opts.onOutcome(outcomeOf(r, opts.doneText()));
+        close();
+      },
+      onError: (e) => fail(e, form.fromApi),
+    });
+  };
+  return { close, confirm, busy: m.isPending, error: failure ?? form.formError };
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Cancel (作廢)
 
@@ -70,38 +102,21 @@ export function CancelDialog({ invoice, open, onClose, onOutcome }: ActionProps)
     reason: v.reason,
     ...dropEmpty({ returnTaxDocumentNumber: v.returnTaxDocumentNumber, remark: v.remark }),
   }));
-  const { failure, setFailure, fail } = useFailure();
-  const m = useApiMutation(
+  const action = useFormAction(
+    form,
     (api, body: z.infer<typeof cancelInvoiceBody>) => api.post<unknown>(`/api/v1/invoices/${n}/cancel`, body),
-    INVALIDATE,
+    { onClose, onOutcome, doneText: () => t('invoices.cancel.done', { number: n }) },
   );
-  const close = () => {
-    form.reset();
-    setFailure(null);
-    onClose();
-  };
-  const confirm = () => {
-    setFailure(null);
-    const body = form.validate();
-    if (!body) return;
-    m.mutate(body, {
-      onSuccess: (r) => {
-        onOutcome(outcomeOf(r, t('invoices.cancel.done', { number: n })));
-        close();
-      },
-      onError: (e) => fail(e, form.fromApi),
-    });
-  };
   return (
     <ConfirmDialog
       open={open}
       title={t('invoices.cancel.title', { number: n })}
       confirmLabel={t('invoices.cancel.confirm')}
       danger
-      busy={m.isPending}
-      error={failure ?? form.formError}
-      onConfirm={confirm}
-      onCancel={close}
+      busy={action.busy}
+      error={action.error}
+      onConfirm={action.confirm}
+      onCancel={action.close}
     >
       <p>{t('invoices.cancel.explain')}</p>
       <Field
@@ -175,38 +190,21 @@ export function VoidDialog({ invoice, open, onClose, onOutcome }: ActionProps) {
   const { t } = useI18n();
   const n = invoice.invoiceNumber;
   const form = useZodForm(voidInvoiceBody, voidInitial(invoice), voidBody);
-  const { failure, setFailure, fail } = useFailure();
-  const m = useApiMutation(
+  const action = useFormAction(
+    { ...form, reset: () => form.reset(voidInitial(invoice)) },
     (api, body: z.infer<typeof voidInvoiceBody>) => api.post<unknown>(`/api/v1/invoices/${n}/void`, body),
-    INVALIDATE,
+    { onClose, onOutcome, doneText: () => t('invoices.void.done', { number: n }) },
   );
-  const close = () => {
-    form.reset(voidInitial(invoice));
-    setFailure(null);
-    onClose();
-  };
-  const confirm = () => {
-    setFailure(null);
-    const body = form.validate();
-    if (!body) return;
-    m.mutate(body, {
-      onSuccess: (r) => {
-        onOutcome(outcomeOf(r, t('invoices.void.done', { number: n })));
-        close();
-      },
-      onError: (e) => fail(e, form.fromApi),
-    });
-  };
   return (
     <ConfirmDialog
       open={open}
       title={t('invoices.void.title', { number: n })}
       confirmLabel={t('invoices.void.confirm')}
       danger
-      busy={m.isPending}
-      error={failure ?? form.formError}
-      onConfirm={confirm}
-      onCancel={close}
+      busy={action.busy}
+      error={action.error}
+      onConfirm={action.confirm}
+      onCancel={action.close}
     >
       <p>{t('invoices.void.explain')}</p>
       <Field
@@ -458,43 +456,23 @@ export function EndAllowanceDialog({
 }) {
   const { t } = useI18n();
   const form = useZodForm(endAllowanceBody, { reason: '' }, (v) => ({ reason: v.reason }));
-  const { failure, setFailure, fail } = useFailure();
-  const m = useApiMutation(
-    (api, vars: { number: string; body: z.infer<typeof endAllowanceBody> }) =>
-      api.post<unknown>(`/api/v1/allowances/${vars.number}/${kind}`, vars.body),
-    INVALIDATE,
+  const number = allowance?.allowanceNumber ?? '';
+  const action = useFormAction(
+    form,
+    (api, body: z.infer<typeof endAllowanceBody>) => api.post<unknown>(`/api/v1/allowances/${number}/${kind}`, body),
+    { onClose, onOutcome, doneText: () => t(`invoices.endAllowance.${kind}.done`, { allowanceNumber: number }) },
   );
-  const close = () => {
-    form.reset();
-    setFailure(null);
-    onClose();
-  };
   if (!allowance) return null;
-  const confirm = () => {
-    setFailure(null);
-    const body = form.validate();
-    if (!body) return;
-    m.mutate(
-      { number: allowance.allowanceNumber, body },
-      {
-        onSuccess: (r) => {
-          onOutcome(outcomeOf(r, t(`invoices.endAllowance.${kind}.done`, { allowanceNumber: allowance.allowanceNumber })));
-          close();
-        },
-        onError: (e) => fail(e, form.fromApi),
-      },
-    );
-  };
   return (
     <ConfirmDialog
       open
-      title={t(`invoices.endAllowance.${kind}.title`, { allowanceNumber: allowance.allowanceNumber })}
+      title={t(`invoices.endAllowance.${kind}.title`, { allowanceNumber: number })}
       confirmLabel={t(`invoices.endAllowance.${kind}.confirm`)}
       danger
-      busy={m.isPending}
-      error={failure ?? form.formError}
-      onConfirm={confirm}
-      onCancel={close}
+      busy={action.busy}
+      error={action.error}
+      onConfirm={action.confirm}
+      onCancel={action.close}
     >
       <p>{t(`invoices.endAllowance.${kind}.explain`)}</p>
       <Field
