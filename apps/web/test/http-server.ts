@@ -2,8 +2,10 @@
  * A real HTTP server on 127.0.0.1 for the web app's tests: each test scripts the API's answers and reads the
  * requests that came. CORS is open so happy-dom's fetch (which enforces it) can call it from a component test.
  */
+
 import { createServer, type IncomingHttpHeaders, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterEach, beforeEach } from 'vitest';
 
 /**
  * A request as it came: `body` is the parsed JSON when the body is JSON, else its text (a multipart upload,
@@ -160,3 +162,33 @@ export const nodeFetch = ((input: RequestInfo | URL, init?: RequestInit) =>
     if (typeof init?.body === 'string') req.write(init.body);
     req.end();
   })) as typeof fetch;
+
+/**
+ * Counts the requests the screens make (through the global fetch) from each test's start, so the test can
+ * let them be answered before it closes its server (no connection resets at teardown). Call once at a test
+ * file's top level; `settle()` in its afterEach, before the server closes.
+ */
+export function trackFetches() {
+  const pending = new Set<Promise<Response>>();
+  const realFetch = globalThis.fetch;
+  beforeEach(() => {
+    globalThis.fetch = ((input: RequestInfo | URL, init?: RequestInit) => {
+      const p = realFetch(input, init);
+      pending.add(p);
+      void p.catch(() => undefined).finally(() => pending.delete(p));
+      return p;
+    }) as typeof fetch;
+  });
+  afterEach(() => {
+    globalThis.fetch = realFetch;
+  });
+  return {
+    /** Wait for the requests under way (and those their answers start) to finish. */
+    async settle() {
+      for (let i = 0; i < 5; i++) {
+        await Promise.allSettled([...pending]);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
+  };
+}

@@ -3,32 +3,26 @@ import type { DeviceView } from '@app/schemas/device';
 import type { SellerView, SiteView } from '@app/schemas/seller';
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { apiError, type Handler, nodeFetch, type SeenRequest, sessionTokens, startApiServer } from '../../test/http-server.ts';
+import {
+  apiError,
+  type Handler,
+  nodeFetch,
+  type SeenRequest,
+  sessionTokens,
+  startApiServer,
+  trackFetches,
+} from '../../test/http-server.ts';
 import { renderApp } from '../../test/render.tsx';
 import DevicesArea from './index.tsx';
 
 let server: Awaited<ReturnType<typeof startApiServer>> | undefined;
-/** Requests still under way: the server closes only once they are answered (no resets at teardown). */
-const pending = new Set<Promise<Response>>();
-const realFetch = globalThis.fetch;
-beforeEach(() => {
-  localStorage.clear();
-  globalThis.fetch = ((input: RequestInfo | URL, init?: RequestInit) => {
-    const p = realFetch(input, init);
-    pending.add(p);
-    void p.catch(() => undefined).finally(() => pending.delete(p));
-    return p;
-  }) as typeof fetch;
-});
+const fetches = trackFetches();
+beforeEach(() => localStorage.clear());
 afterEach(async () => {
   cleanup();
-  for (let i = 0; i < 5; i++) {
-    await Promise.allSettled([...pending]);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  await fetches.settle();
   await server?.close();
   server = undefined;
-  globalThis.fetch = realFetch;
 });
 
 const S1 = '7a1c1e53-6c43-4c3e-9a43-2f0e4b1d8c01';

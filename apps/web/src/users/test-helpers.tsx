@@ -5,7 +5,15 @@ import type { SellerView, SiteView } from '@app/schemas/seller';
 import type { UserDetail } from '@app/schemas/user';
 import { cleanup } from '@testing-library/react';
 import { afterEach, beforeEach } from 'vitest';
-import { apiError, type Handler, nodeFetch, type SeenRequest, sessionTokens, startApiServer } from '../../test/http-server.ts';
+import {
+  apiError,
+  type Handler,
+  nodeFetch,
+  type SeenRequest,
+  sessionTokens,
+  startApiServer,
+  trackFetches,
+} from '../../test/http-server.ts';
 import { renderApp } from '../../test/render.tsx';
 import UsersArea from './index.tsx';
 
@@ -18,30 +26,16 @@ export const R1 = '5ebc2c23-6c80-4fd1-9e83-5f917abc2e66';
 export const R2 = '6fcd3d34-7d91-40e2-8f94-60a28bcd3f77';
 
 let server: Awaited<ReturnType<typeof startApiServer>> | undefined;
-/** Requests still under way: the server closes only once they are answered (no resets at teardown). */
-const pending = new Set<Promise<Response>>();
-const realFetch = globalThis.fetch;
 
 /** Install the per-test setup and teardown in the calling test file. */
 export function setupTestServer() {
-  beforeEach(() => {
-    localStorage.clear();
-    globalThis.fetch = ((input: RequestInfo | URL, init?: RequestInit) => {
-      const p = realFetch(input, init);
-      pending.add(p);
-      void p.catch(() => undefined).finally(() => pending.delete(p));
-      return p;
-    }) as typeof fetch;
-  });
+  const fetches = trackFetches();
+  beforeEach(() => localStorage.clear());
   afterEach(async () => {
     cleanup();
-    for (let i = 0; i < 5; i++) {
-      await Promise.allSettled([...pending]);
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    await fetches.settle();
     await server?.close();
     server = undefined;
-    globalThis.fetch = realFetch;
   });
 }
 
