@@ -113,6 +113,9 @@ export const configSchema = z
     REPORT_JOB_TIMEOUT_MS: int(900_000, 1000),
     OUTBOX_BATCH_SIZE: int(500, 1, 10_000),
     OUTBOX_POLL_MS: int(500, 10),
+    // A file the worker touches every few seconds while its loop runs (the container healthcheck reads its age);
+    // unset: none is written. Maintenance mode pauses the worker's jobs but not the heartbeat.
+    WORKER_HEARTBEAT_FILE: z.string().min(1).optional(),
 
     // Turnkey (docs/turnkey.md). Without TURNKEY_ROOT nothing is handed off; without TURNKEY_DB_URL no result
     // is read back; without TURNKEY_XSD_DIR documents are not checked before the hand-off (set it in production).
