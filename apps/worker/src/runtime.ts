@@ -31,6 +31,7 @@ import { createHandlers } from './jobs/index.ts';
 import { DEFAULT_RETENTION } from './jobs/maintenance.cleanup.ts';
 import { kickNotificationSend } from './jobs/notification.ts';
 import { createOutageLog } from './lib/outage-log.ts';
+import { type MaintenanceWatch, startMaintenanceWatch } from './maintenance-watch.ts';
 import { createSmtpMailer, type Mailer, smtpSettings } from './notification/mailer.ts';
 import { notificationSubscriber } from './notification/subscriber.ts';
 import { createOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './outbox-relay.ts';
@@ -53,6 +54,7 @@ type WorkerConfig = Pick<
   | 'OUTBOX_BATCH_SIZE'
   | 'OUTBOX_POLL_MS'
   | 'OFFLINE_SUBMIT_GRACE_HOURS'
+  | 'TENANT_CODE'
 > &
   Partial<
     Pick<
@@ -84,6 +86,7 @@ type WorkerConfig = Pick<
       | 'WEBHOOK_CONCURRENCY'
       | 'WEBHOOK_CONCURRENCY_PER_SUBSCRIPTION'
       | 'WEBHOOK_LOG_RETENTION_DAYS'
+      | 'WORKER_HEARTBEAT_FILE'
     >
   >;
 
@@ -106,6 +109,8 @@ export type RuntimeDeps = {
   mailer?: Mailer;
   /** Replace parts of the webhook sender (tests: the name resolver, the clock, the run budget). */
   webhooks?: Partial<Pick<WebhookDelivererOptions, 'resolve' | 'now' | 'runBudgetMs' | 'sender'>>;
+  /** How often the maintenance flag is read (default 2 s, as the API's write guard). */
+  maintenancePollMs?: number;
 };
 
 export type Runtime = {
@@ -114,6 +119,7 @@ export type Runtime = {
   queues: Queues;
   subscribers: SubscriberRegistry;
   handlers: JobHandlers;
+  maintenance: MaintenanceWatch;
   /** Stop the relay, let active jobs finish, close the queues and Redis connections (not the database). */
   stop(): Promise<void>;
 };
@@ -226,6 +232,16 @@ export function startRuntime(deps: RuntimeDeps): Runtime {
     ...deps.relay,
   });
   relay.start();
+  // Maintenance mode pauses the jobs (the API is read-only then; an export must not miss the worker's writes).
+  const maintenance = startMaintenanceWatch({
+    db,
+    tenantCode: config.TENANT_CODE,
+    workers: worker.workers,
+    log,
+    workerId: `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`,
+    pollMs: deps.maintenancePollMs,
+    heartbeatFile: config.WORKER_HEARTBEAT_FILE,
+  });
   const schedules = registerSchedulesInBackground(queues, log, {
     before: async () => {
       const moved = await moveLegacyJobs(producerRedis, config.REDIS_KEY_PREFIX);
@@ -262,8 +278,10 @@ export function startRuntime(deps: RuntimeDeps): Runtime {
     queues,
     subscribers,
     handlers,
+    maintenance,
     stop: () => {
       stopping ??= (async () => {
+        await maintenance.stop();
         await relay.stop();
         schedules.cancel();
         unfollowBreakers();

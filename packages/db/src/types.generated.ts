@@ -675,6 +675,14 @@ export interface SysWebhooks {
   url: string;
 }
 
+export interface SysWorkerHeartbeats {
+  maintenance_since: Timestamp | null;
+  paused_at: Timestamp | null;
+  seen_at: Generated<Timestamp>;
+  started_at: Timestamp;
+  worker_id: string;
+}
+
 export interface TrackBlocks {
   begin_no: number;
   created_at: Generated<Timestamp>;
@@ -828,6 +836,7 @@ export interface DB {
   sys_webhook_deliveries: SysWebhookDeliveries;
   sys_webhook_delivery_attempts: SysWebhookDeliveryAttempts;
   sys_webhooks: SysWebhooks;
+  sys_worker_heartbeats: SysWorkerHeartbeats;
   track_blocks: TrackBlocks;
   track_low_alerts: TrackLowAlerts;
   tracks: Tracks;
