@@ -10,7 +10,7 @@
  * 1 failure (database unreachable, tenant unknown).
  */
 import { createDb, createPool } from '@app/db';
-import { sql } from 'kysely';
+import { getMaintenance, setMaintenance } from './maintenance-lib.ts';
 
 const USAGE = `usage: scripts/maintenance.sh status | on [reason…] | off
   Maintenance (read-only) mode: writes get 503 MAINTENANCE, reads work; the API follows within 2 s.
@@ -40,30 +40,15 @@ async function main(): Promise<number> {
   }
   const db = createDb(createPool({ connectionString: url, max: 1 }));
   try {
-    const tenant = await db.selectFrom('sys_tenants').select('id').where('code', '=', tenantCode).executeTakeFirst();
-    if (!tenant) {
-      console.error(`no tenant "${tenantCode}" in this database`);
-      return 1;
-    }
-    if (cmd !== 'status') {
-      const enabled = cmd === 'on';
-      const by = `script:${process.env.USER ?? 'ops'}`;
-      await db
-        .insertInto('sys_maintenance')
-        .values({ tenant_id: tenant.id, enabled, reason: reason || null, changed_by: by })
-        .onConflict((oc) =>
-          oc.column('tenant_id').doUpdateSet({ enabled, reason: reason || null, changed_by: by, changed_at: sql`now()` }),
-        )
-        .execute();
-    }
-    const m = await db.selectFrom('sys_maintenance').selectAll().where('tenant_id', '=', tenant.id).executeTakeFirst();
-    const on = m?.enabled ?? false;
+    if (cmd !== 'status')
+      await setMaintenance(db, tenantCode, cmd === 'on', reason || null, `script:${process.env.USER ?? 'ops'}`);
+    const m = await getMaintenance(db, tenantCode);
     console.log(
-      on
-        ? `maintenance: on since ${m?.changed_at.toISOString()} by ${m?.changed_by ?? '?'}${m?.reason ? ` (${m.reason})` : ''}`
+      m.enabled
+        ? `maintenance: on since ${m.since?.toISOString()} by ${m.by ?? '?'}${m.reason ? ` (${m.reason})` : ''}`
         : 'maintenance: off',
     );
-    return cmd === 'status' && on ? 3 : 0;
+    return cmd === 'status' && m.enabled ? 3 : 0;
   } catch (e) {
     console.error(`maintenance: ${(e as Error).message}`);
     return 1;

@@ -1,7 +1,8 @@
 /**
  * The local stack runner (`scripts/stack.sh`): PostgreSQL and Redis on private loopback ports with their
  * data under .data/, the database migrated and the demo tenant seeded, the web app built when stale, then the
- * API (serving the web app at /) and the worker as child processes. Writes .stack/stack.json (URL, demo credentials, PIDs) once GET /health answers 200.
+ * API (serving the web app at /) and the worker as child processes. Writes .stack/stack.json (URL, demo credentials, PIDs) once GET /health answers 200,
+ * and .stack/tenant.env: the processes' configuration, for the ops scripts (backup.sh --env-file .stack/tenant.env).
  * Ctrl-C or SIGTERM stops everything in order, by PID. One stack per state folder (.stack/stack.pid).
  *
  * Environment (all optional):
@@ -9,6 +10,7 @@
  *   STACK_DATA_DIR (.data: databases, storage, generated secrets; kept between runs)
  *   STACK_STATE_DIR (.stack: lock, stack.json, logs of this run)
  *   STACK_WEB_DIST (apps/web/dist, rebuilt when older than apps/web/src)
+ *   STACK_TENANT_CODE (demo: the tenant seeded and served)
  *   LOG_LEVEL (info)
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -43,7 +45,7 @@ const STACK_FILE = join(STATE_DIR, 'stack.json');
 const SECRETS_FILE = join(DATA_DIR, 'stack-secrets.json');
 
 const DATABASE = 'einvoice';
-const TENANT_CODE = 'demo';
+const TENANT_CODE = process.env.STACK_TENANT_CODE || 'demo';
 const ADMIN_USERNAME = 'admin';
 const POS_CLIENT_ID = 'pos-demo-01';
 const HEALTH_TIMEOUT_MS = 60_000;
@@ -406,6 +408,28 @@ async function start(): Promise<void> {
     TURNKEY_DB_URL: `mysql://turnkey:${secrets.turnkeyDbPassword}@127.0.0.1:${ports.mariadb}/turnkey`,
   };
   parseConfig(env); // the same check the processes make, reported here before anything is spawned
+  // The configuration as an env file, for the ops scripts (backup, restore, export, import) against this stack.
+  const configKeys = [
+    'TENANT_CODE',
+    'DATABASE_URL',
+    'REDIS_URL',
+    'JWT_SECRET',
+    'APP_ENCRYPTION_KEY',
+    'API_HOST',
+    'API_PORT',
+    'STORAGE_DRIVER',
+    'STORAGE_LOCAL_ROOT',
+    'TURNKEY_ROOT',
+    'TURNKEY_XSD_DIR',
+    'TURNKEY_DB_URL',
+    'WEB_DIST_DIR',
+  ];
+  mkdirSync(STATE_DIR, { recursive: true });
+  writeFileSync(
+    join(STATE_DIR, 'tenant.env'),
+    `# The local stack's configuration (scripts/stack/run.ts), rewritten at every start.\n${configKeys.map((k) => `${k}=${env[k] ?? ''}`).join('\n')}\n`,
+    { mode: 0o600 },
+  );
 
   const onExit = (c: Child) => {
     if (phase !== 'up') return; // during start-up checkpoint() reports it; while stopping it is expected
@@ -523,6 +547,7 @@ async function stop(code: number): Promise<never> {
     }
   }
   rmSync(STACK_FILE, { force: true }); // it describes a running stack; the secrets stay in the data folder
+  rmSync(join(STATE_DIR, 'tenant.env'), { force: true });
   releaseLock();
   if (Object.keys(running).length > 0) say(`stopped in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   process.exit(code);

@@ -18,7 +18,7 @@ export const POS = { clientId: 'pos-demo-01', clientSecret: 'pos-secret-01234567
 
 export type TestApp = {
   app: FastifyInstance;
-  deps: AppDeps;
+  deps: AppDeps & { close: () => Promise<void> };
   dbUrl: string;
   /** Inject with JSON body, bearer token and a fresh Idempotency-Key on writes unless given. */
   call: (opts: InjectOptions & { token?: string; idempotencyKey?: string | null }) => Promise<LightMyRequestResponse>;

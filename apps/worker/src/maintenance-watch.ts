@@ -61,6 +61,34 @@ export function startMaintenanceWatch(deps: {
     }
   };
 
+  // The heartbeat runs on its own timer: a pause waits for the running jobs (a report job may take minutes),
+  // and meanwhile the worker must still look alive — and busy — to the healthcheck and to the export.
+  let beating: Promise<void> | null = null;
+  const beat = () => {
+    beating ??= (async () => {
+      touch();
+      await sql`INSERT INTO sys_worker_heartbeats (worker_id, started_at, seen_at, paused_at, maintenance_since)
+                VALUES (${workerId}, ${startedAt}, now(), ${pausedFor ? sql`now()` : null}, ${pausedFor}::timestamptz)
+                ON CONFLICT (worker_id) DO UPDATE SET seen_at = now(),
+                  paused_at = CASE WHEN EXCLUDED.maintenance_since IS NULL THEN NULL
+                                   WHEN sys_worker_heartbeats.maintenance_since IS NOT DISTINCT FROM EXCLUDED.maintenance_since
+                                     THEN coalesce(sys_worker_heartbeats.paused_at, EXCLUDED.paused_at)
+                                   ELSE EXCLUDED.paused_at END,
+                  maintenance_since = EXCLUDED.maintenance_since`
+        .execute(db)
+        .catch((err) => log.debug({ err }, 'could not write the heartbeat row'));
+    })().finally(() => {
+      beating = null;
+    });
+    return beating;
+  };
+
+  /** A beat with the state as it is now (one already under way may carry the old state). */
+  const beatNow = async () => {
+    await beating;
+    await beat();
+  };
+
   const once = async () => {
     const m = await db
       .selectFrom('sys_tenants as t')
@@ -75,25 +103,18 @@ export function startMaintenanceWatch(deps: {
       await Promise.all(workers.map((w) => w.pause()));
       pausedFor = since;
       log.info('job workers paused for maintenance');
+      await beatNow();
     } else if (since === null && pausedFor !== null) {
       for (const w of workers) w.resume();
       pausedFor = null;
       log.info('maintenance mode is off: job workers resumed');
+      await beatNow();
     }
-    await sql`INSERT INTO sys_worker_heartbeats (worker_id, started_at, seen_at, paused_at, maintenance_since)
-              VALUES (${workerId}, ${startedAt}, now(), ${pausedFor ? sql`now()` : null}, ${pausedFor}::timestamptz)
-              ON CONFLICT (worker_id) DO UPDATE SET seen_at = now(),
-                paused_at = CASE WHEN EXCLUDED.maintenance_since IS NULL THEN NULL
-                                 WHEN sys_worker_heartbeats.maintenance_since IS NOT DISTINCT FROM EXCLUDED.maintenance_since
-                                   THEN coalesce(sys_worker_heartbeats.paused_at, EXCLUDED.paused_at)
-                                 ELSE EXCLUDED.paused_at END,
-                maintenance_since = EXCLUDED.maintenance_since`.execute(db);
   };
 
   const check = () => {
     running = running.then(async () => {
       if (stopped) return;
-      touch();
       try {
         await once();
         if (failures > 0) log.info('maintenance flag readable again');
@@ -106,8 +127,12 @@ export function startMaintenanceWatch(deps: {
     return running;
   };
 
-  const timer = setInterval(() => void check(), pollMs);
+  const timer = setInterval(() => {
+    void check();
+    void beat();
+  }, pollMs);
   timer.unref();
+  void beat();
   void check();
 
   return {
@@ -116,6 +141,7 @@ export function startMaintenanceWatch(deps: {
     stop: async () => {
       clearInterval(timer);
       await running;
+      await beating;
       stopped = true;
       await db
         .deleteFrom('sys_worker_heartbeats')

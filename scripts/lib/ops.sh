@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Shared by backup.sh, restore.sh, export.sh, import.sh: run a tool of scripts/ops/ either here — the local stack,
+# or any machine that reaches the tenant's database and storage (--env-file) — or, with `--compose DIR` as the first
+# argument, inside the tenant's Compose project made by install.sh (the app image carries pg_dump 16). In Compose,
+# paths given to --out, --passphrase-file, --work-dir and the archive are relative to the tenant folder DIR.
+# Sourced; the caller sets OPS_TOOL (e.g. backup.ts) and optionally OPS_MODE (restore|import).
+set -euo pipefail
+
+ops_compose() {
+  local dir=$1
+  shift
+  [ -f "$dir/docker-compose.yml" ] && [ -f "$dir/deploy/.env" ] || {
+    echo "$dir is not a tenant folder (no docker-compose.yml and deploy/.env); see scripts/install.sh" >&2
+    exit 2
+  }
+  command -v docker >/dev/null || { echo "docker is not installed on this machine" >&2; exit 1; }
+  local args=() expect=""
+  for a in "$@"; do
+    if [ -n "$expect" ]; then
+      case "$a" in /*) args+=("$a") ;; *) args+=("/tenant/$a") ;; esac
+      expect=""
+      continue
+    fi
+    case "$a" in
+      --out | --passphrase-file | --work-dir) expect=1; args+=("$a") ;;
+      -*) args+=("$a") ;;
+      *) case "$a" in /*) args+=("$a") ;; *) args+=("/tenant/$a") ;; esac ;;
+    esac
+  done
+  # The app container's own environment has DATABASE_URL and the storage settings; deploy/.env is the config carried.
+  docker compose --project-directory "$dir" --env-file "$dir/deploy/.env" run --rm --no-deps -T \
+    -v "$(cd "$dir" && pwd):/tenant" api \
+    node --import tsx "scripts/ops/$OPS_TOOL" ${OPS_MODE:+"$OPS_MODE"} -- --config /tenant/deploy/.env "${args[@]}"
+}
+
+ops_main() {
+  if [ "${1:-}" = "--compose" ]; then
+    [ -n "${2:-}" ] || { echo "--compose needs the tenant folder" >&2; exit 2; }
+    local dir=$2
+    shift 2
+    ops_compose "$dir" "$@"
+    return
+  fi
+  cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+  # `--` first: Node 20 would take a later --env-file for its own option (and fail when the file is missing).
+  exec node --import tsx "scripts/ops/$OPS_TOOL" ${OPS_MODE:+"$OPS_MODE"} -- "$@"
+}
