@@ -14,6 +14,10 @@ bootstrap_os_packages() {
   [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || missing+=(chromium)
   # A CJK font, so the browser tests' screenshots show the zh-TW screens as text rather than boxes.
   command -v fc-list >/dev/null && fc-list :lang=zh | grep -q . || missing+=(fonts-wqy-zenhei)
+  # nginx: scripts/deploy/nginx.test.ts runs the gateway's config (deploy/nginx) with `nginx -t` and on private ports.
+  command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+  # openssl: that test's self-signed certificate.
+  command -v openssl >/dev/null || missing+=(openssl)
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" -eq 0 ]; then
     echo "installing OS packages: ${missing[*]}" >&2
