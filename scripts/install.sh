@@ -138,8 +138,10 @@ fi
 command -v docker >/dev/null || die "docker is not installed; install Docker Engine with the compose plugin, or use --local"
 docker compose version >/dev/null 2>&1 || die "the docker compose plugin is missing"
 dir=${dir:-/srv/einvoice/$tenant}
-mkdir -p "$dir/deploy/nginx" "$dir/data/certs" "$dir/data/turnkey" "$dir/backups"
+mkdir -p "$dir/deploy/nginx" "$dir/data/certs" "$dir/data/acme" "$dir/data/turnkey" "$dir/backups" "$dir/exports"
 dir=$(cd "$dir" && pwd)
+# The app containers run as uid 1000 (node): the Turnkey folder and what the ops tools write are theirs.
+chown 1000:1000 "$dir/data/turnkey" "$dir/backups" "$dir/exports" 2>/dev/null || echo "install: could not chown data/turnkey, backups, exports to uid 1000; do it as root" >&2
 # The template (always the release's; the tenant's own changes belong in deploy/.env and deploy/nginx/allowlist.conf).
 cp "$ROOT/docker-compose.yml" "$dir/docker-compose.yml"
 for f in "$ROOT"/deploy/nginx/*.conf; do
@@ -170,18 +172,24 @@ fi
 if [ ! -f "$dir/data/certs/fullchain.pem" ]; then
   openssl req -x509 -newkey rsa:2048 -nodes -days 825 -subj "/CN=$tenant" \
     -keyout "$dir/data/certs/privkey.pem" -out "$dir/data/certs/fullchain.pem" 2>/dev/null
+  # nginx runs as uid 101 in its container and must read the key.
+  chown 101 "$dir/data/certs/privkey.pem" 2>/dev/null || chmod 644 "$dir/data/certs/privkey.pem"
   echo "install: made a self-signed certificate in $dir/data/certs (replace it with the real one: docs/install.md)"
 fi
 [ $start -eq 1 ] || exit 0
 compose=(docker compose --project-directory "$dir" --env-file "$env")
 "${compose[@]}" config -q || die "the rendered Compose file is not valid"
-image_tag=$(sed -n 's/^APP_IMAGE_TAG=//p' "$env")
-if ! docker image inspect "einvoice-app:$image_tag" >/dev/null 2>&1; then
-  echo "install: building the images for release $image_tag"
-  docker build -q -f "$ROOT/deploy/Dockerfile" --target api -t "einvoice-app:$image_tag" "$ROOT"
-  docker build -q -f "$ROOT/deploy/Dockerfile" --target worker -t "einvoice-worker:$image_tag" "$ROOT"
-  docker build -q -f "$ROOT/deploy/Dockerfile.web" -t "einvoice-web:$image_tag" "$ROOT"
-fi
+# The release's images: pulled or loaded beforehand (docker load), else built here from this checkout.
+val() { sed -n "s/^$1=//p" "$env"; }
+image_tag=$(val APP_IMAGE_TAG)
+build() { # build IMAGE DOCKERFILE [TARGET]
+  docker image inspect "$1:$image_tag" >/dev/null 2>&1 && return 0
+  echo "install: building $1:$image_tag"
+  docker build -q -f "$ROOT/deploy/$2" ${3:+--target "$3"} -t "$1:$image_tag" "$ROOT" >/dev/null
+}
+build "$(val APP_IMAGE)" Dockerfile api
+build "$(val WORKER_IMAGE)" Dockerfile worker
+build "$(val WEB_IMAGE)" Dockerfile.web
 "${compose[@]}" up -d --wait || die "the stack did not become healthy: ${compose[*]} ps; ${compose[*]} logs"
 https_port=$(sed -n 's/^HTTPS_PORT=//p' "$env")
 wait_http "https://127.0.0.1:$https_port/health" 60 || exit 3

@@ -53,6 +53,7 @@ function args(argv: string[]) {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = argv[i + 1];
+    if (a === '--' && i === 0) continue; // the wrapper's: Node 20 would take --env-file for its own option
     if (a === '--help' || a === '-h') return 'help' as const;
     if (!v || !['--env-file', '--logs', '--api', '--out'].includes(a as string)) return null;
     if (a === '--env-file') o.envFile = v;

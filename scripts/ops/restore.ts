@@ -26,7 +26,8 @@ const COMMON = `  Before anything is replaced: every part's SHA-256 and size are
   is the current database renamed aside (kept as <db>__before_<time>; --drop-previous drops it) and the restored
   one put in its place, the stored objects and the Turnkey folder (TURNKEY_ROOT) written back, and an older
   schema migrated. The archived env file is written beside --env-file as <file>.from-archive (never over it).
-  Stop the API and the worker first (their connections to the old database are closed).
+  Stop the API and the worker first (their connections to the old database are closed), and start them again
+  afterwards: they read the tenant at start (scripts/restore.sh --compose does both).
   Without --yes only the checks of the archive run (nothing is changed).
   --work-dir: where the archive is unpacked (default: beside it; needs about its size again, uncompressed).
   --health-url URL: after restoring, wait until URL answers 200 (e.g. http://127.0.0.1:3000/health).
