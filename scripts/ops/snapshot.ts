@@ -15,7 +15,7 @@
  * relay sends them again.
  */
 import { spawn } from 'node:child_process';
-import { createCipheriv, createDecipheriv, createHash, randomBytes, scryptSync } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, type DecipherGCM, randomBytes, scryptSync } from 'node:crypto';
 import {
   closeSync,
   createReadStream,
@@ -544,7 +544,7 @@ export async function unpack(file: string, into: string, passphrase?: string): P
   // Everything that can be refused is refused before tar starts (a tar left waiting for input keeps us alive).
   const size = statSync(file).size;
   let source: Readable;
-  let decipher: ReturnType<typeof createDecipheriv> | null = null;
+  let decipher: DecipherGCM | null = null;
   if (isEncrypted(file)) {
     if (!passphrase) throw new VerifyError(`${file} is encrypted: give the passphrase (--passphrase-file)`);
     const header = readBytes(file, MAGIC.length + 28);

@@ -104,6 +104,7 @@ describe('GET/PUT /api/v1/me/notification-preferences', () => {
         certificate_expiring: 'immediate',
         webhook_dead: 'immediate',
         approval_requested: 'immediate',
+        ops_slow_query: 'immediate',
       },
       digest: { frequency: 'daily', hour: 8 },
       permittedKinds: ['invoice_rejected', 'deadline_at_risk', 'track_low'],
@@ -188,6 +189,12 @@ describe('GET/PUT /api/v1/me/notification-preferences', () => {
     const pos = await t.clientToken();
     expect((await me(pos)).json()).toMatchObject({ statusCode: 403, code: 'FORBIDDEN' });
     expect((await t.call({ method: 'GET', url: '/api/v1/me/notification-preferences' })).statusCode).toBe(401);
+  });
+
+  it('stores every kind the API knows (the table once refused approval_requested)', async () => {
+    const r = await put(tokens.nomail!, { kinds: { approval_requested: 'digest', ops_slow_query: 'off' } });
+    expect(r.statusCode, r.body).toBe(200);
+    expect((await me(tokens.nomail!)).json().kinds).toMatchObject({ approval_requested: 'digest', ops_slow_query: 'off' });
   });
 });
 

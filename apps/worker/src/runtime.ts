@@ -23,11 +23,13 @@ import {
   queueFor,
 } from '@app/jobs';
 import type { Logger } from '@app/logger';
+import { createStorage, type StorageConfig } from '@app/storage';
 import { createXsdValidator } from '@app/xsd';
 import type { ApiServices } from './api-services.ts';
 import { createDeadLetterStore, type DeadLetterSink } from './dead-letter.ts';
 import { importQueuedSubscriber } from './jobs/import.invoices.ts';
 import { createHandlers } from './jobs/index.ts';
+import { DEFAULT_ARCHIVE } from './jobs/maintenance.archive.ts';
 import { DEFAULT_RETENTION } from './jobs/maintenance.cleanup.ts';
 import { kickNotificationSend } from './jobs/notification.ts';
 import { createOutageLog } from './lib/outage-log.ts';
@@ -71,6 +73,12 @@ type WorkerConfig = Pick<
       | 'RETENTION_AUDIT_DAYS'
       | 'RETENTION_CLIENT_ERRORS_DAYS'
       | 'RETENTION_NOTIFICATIONS_DAYS'
+      | 'ARCHIVE_HOT_MONTHS'
+      | 'ARCHIVE_RESTORED_KEEP_DAYS'
+      | 'RETENTION_REPORT_FILES_DAYS'
+      | 'RETENTION_TEMP_FILES_DAYS'
+      | 'SLOW_QUERY_ALERT_MS'
+      | 'SLOW_QUERY_LOG_FILE'
       | 'SMTP_HOST'
       | 'SMTP_PORT'
       | 'SMTP_SECURE'
@@ -88,7 +96,9 @@ type WorkerConfig = Pick<
       | 'WEBHOOK_LOG_RETENTION_DAYS'
       | 'WORKER_HEARTBEAT_FILE'
     >
-  >;
+  > &
+  // Object storage (STORAGE_*, S3_*): maintenance.cleanup deletes the old report and temp files there.
+  StorageConfig;
 
 export type RuntimeDeps = {
   config: WorkerConfig;
@@ -209,7 +219,15 @@ export function startRuntime(deps: RuntimeDeps): Runtime {
         audit: config.RETENTION_AUDIT_DAYS ?? DEFAULT_RETENTION.audit,
         clientErrors: config.RETENTION_CLIENT_ERRORS_DAYS ?? DEFAULT_RETENTION.clientErrors,
         notifications: config.RETENTION_NOTIFICATIONS_DAYS ?? DEFAULT_RETENTION.notifications,
+        reportFiles: config.RETENTION_REPORT_FILES_DAYS ?? DEFAULT_RETENTION.reportFiles,
+        tempFiles: config.RETENTION_TEMP_FILES_DAYS ?? DEFAULT_RETENTION.tempFiles,
       },
+      storage: createStorage(config),
+      archive: {
+        hotMonths: config.ARCHIVE_HOT_MONTHS ?? DEFAULT_ARCHIVE.hotMonths,
+        restoredKeepDays: config.ARCHIVE_RESTORED_KEEP_DAYS ?? DEFAULT_ARCHIVE.restoredKeepDays,
+      },
+      slowQueries: { alertMs: config.SLOW_QUERY_ALERT_MS ?? 5_000, logFile: config.SLOW_QUERY_LOG_FILE },
     }),
     ...deps.handlers,
   };

@@ -38,6 +38,21 @@ export const SCHEDULES: Schedule[] = [
     payload: {},
   },
   { id: 'webhook-cleanup-hourly', job: 'webhook.cleanup', repeat: { every: 3_600_000 }, payload: {} },
+  // Invoice months past the hot window go to storage: off-peak, after the vacuum and the slow-query report. Daily,
+  // so a month that had to wait (a message not yet accepted) goes as soon as it may.
+  {
+    id: 'maintenance-archive-daily',
+    job: 'maintenance.archive',
+    repeat: { pattern: '30 4 * * *', tz: 'Asia/Taipei' },
+    payload: {},
+  },
+  // The slow-query report: once a day, off-peak, after the night's vacuum; each report covers the day before.
+  {
+    id: 'maintenance-slow-queries-daily',
+    job: 'maintenance.slow_queries',
+    repeat: { pattern: '0 4 * * *', tz: 'Asia/Taipei' },
+    payload: {},
+  },
 ];
 
 export async function registerSchedules(queues: Queues, schedules: Schedule[] = SCHEDULES): Promise<void> {

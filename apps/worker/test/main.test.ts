@@ -106,7 +106,9 @@ describe('worker process (main.ts)', () => {
     try {
       const expected = [
         ['certificate-watch-daily', '0 8 * * *', 'certificate.watch'],
+        ['maintenance-archive-daily', '30 4 * * *', 'maintenance.archive'],
         ['maintenance-cleanup-hourly', 3_600_000, 'maintenance.cleanup'],
+        ['maintenance-slow-queries-daily', '0 4 * * *', 'maintenance.slow_queries'],
         ['maintenance-vacuum-daily', '30 3 * * *', 'maintenance.vacuum'],
         ['notification-digest', '*/5 * * * *', 'notification.digest'],
         ['notification-send', 10_000, 'notification.send'],

@@ -110,6 +110,9 @@ describe('maintenance.cleanup', () => {
       clientErrors: 0,
       notificationItems: 0,
       notificationMails: 0,
+      opsReports: 0,
+      reportFiles: 0,
+      tempFiles: 0,
     });
 
     const keys = await t.db.selectFrom('sys_idempotency_keys').select('idempotency_key').execute();

@@ -172,6 +172,28 @@ export const configSchema = z
     RETENTION_AUDIT_DAYS: int(730, 30, 36_500),
     RETENTION_CLIENT_ERRORS_DAYS: int(90, 1, 3_650),
     RETENTION_NOTIFICATIONS_DAYS: int(90, 1, 3_650),
+    // The same job deletes objects in storage by their age (last modified): generated report files under
+    // reports/ and temporary files under tmp/. Uploaded import files (imports/) are evidence and are kept.
+    RETENTION_REPORT_FILES_DAYS: int(30, 1, 3_650),
+    RETENTION_TEMP_FILES_DAYS: int(7, 1, 3_650),
+    // Archive (docs/archive.md): invoice months that ended more than this many months ago (Asia/Taipei) are
+    // moved to storage by the daily maintenance.archive job, once every Turnkey message of theirs is accepted;
+    // 0 turns archiving off. Fewer than 3 would reach into months still being cancelled and reported.
+    ARCHIVE_HOT_MONTHS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(1_200)
+      .default(12)
+      .refine((n) => n === 0 || n >= 3, 'must be 0 (archiving off) or at least 3 months'),
+    // A month brought back with scripts/archive-restore.sh stays online this many days before the job archives it again.
+    ARCHIVE_RESTORED_KEEP_DAYS: int(30, 1, 3_650),
+    // The daily slow-query report (maintenance.slow_queries into sys_ops_reports): a statement whose longest run
+    // took more than this sets the report's alert, logs an error and mails the administrators (ops_slow_query).
+    SLOW_QUERY_ALERT_MS: int(5_000, 1, 3_600_000),
+    // The PostgreSQL log the report reads slow statements from (log_min_duration_statement lines) when
+    // pg_stat_statements is not loaded; unset: pg_stat_statements only.
+    SLOW_QUERY_LOG_FILE: z.string().min(1).optional(),
     // Two-step approval (docs/approvals.md): which actions wait for a second person holding `approve`
     // (comma-separated; `none` = none: an empty value means the default, all three), and the allowance total
     // (TWD, tax included) above which an allowance does.

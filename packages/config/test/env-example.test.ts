@@ -35,6 +35,8 @@ const OFF_UNTIL_SET = ['TURNKEY_ROOT', 'TURNKEY_XSD_DIR'];
 const EMAIL_OFF_UNTIL_SET = ['SMTP_HOST', 'SMTP_USER', 'SMTP_PASSWORD', 'SMTP_FROM', 'APP_PUBLIC_URL'];
 /** Empty in Compose: nginx serves the web app there (deploy/Dockerfile.web); the local stack sets it. */
 const LOCAL_STACK_ONLY = ['WEB_DIST_DIR'];
+/** The slow-query report reads pg_stat_statements (Compose preloads it); the log file is only its fallback. */
+const FALLBACK_ONLY = ['SLOW_QUERY_LOG_FILE'];
 const COMPOSE_SECRETS = ['POSTGRES_PASSWORD', 'MINIO_ROOT_PASSWORD'];
 
 type Entry = { name: string; value: string; line: number };
@@ -109,6 +111,7 @@ describe('deploy/.env.example', () => {
         ...OFF_UNTIL_SET,
         ...EMAIL_OFF_UNTIL_SET,
         ...LOCAL_STACK_ONLY,
+        ...FALLBACK_ONLY,
       ].sort(),
     );
   });

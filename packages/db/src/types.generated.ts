@@ -154,6 +154,19 @@ export interface ImportFiles {
   validated_at: Timestamp | null;
 }
 
+export interface InvoiceArchives {
+  archived_at: Generated<Timestamp>;
+  archived_by: string;
+  manifest_sha256: string;
+  month: Timestamp;
+  parts: Json;
+  restored_at: Timestamp | null;
+  restored_by: string | null;
+  row_counts: Json;
+  schema_version: Int8;
+  storage_prefix: string;
+}
+
 export interface InvoiceItems {
   amount: Int8;
   description: string;
@@ -315,6 +328,57 @@ export interface PeriodCloses {
   seller_id: string;
   updated_at: Generated<Timestamp>;
   year_month: string;
+}
+
+export interface PgStatStatements {
+  blk_read_time: number | null;
+  blk_write_time: number | null;
+  calls: Int8 | null;
+  dbid: number | null;
+  jit_emission_count: Int8 | null;
+  jit_emission_time: number | null;
+  jit_functions: Int8 | null;
+  jit_generation_time: number | null;
+  jit_inlining_count: Int8 | null;
+  jit_inlining_time: number | null;
+  jit_optimization_count: Int8 | null;
+  jit_optimization_time: number | null;
+  local_blks_dirtied: Int8 | null;
+  local_blks_hit: Int8 | null;
+  local_blks_read: Int8 | null;
+  local_blks_written: Int8 | null;
+  max_exec_time: number | null;
+  max_plan_time: number | null;
+  mean_exec_time: number | null;
+  mean_plan_time: number | null;
+  min_exec_time: number | null;
+  min_plan_time: number | null;
+  plans: Int8 | null;
+  query: string | null;
+  queryid: Int8 | null;
+  rows: Int8 | null;
+  shared_blks_dirtied: Int8 | null;
+  shared_blks_hit: Int8 | null;
+  shared_blks_read: Int8 | null;
+  shared_blks_written: Int8 | null;
+  stddev_exec_time: number | null;
+  stddev_plan_time: number | null;
+  temp_blk_read_time: number | null;
+  temp_blk_write_time: number | null;
+  temp_blks_read: Int8 | null;
+  temp_blks_written: Int8 | null;
+  toplevel: boolean | null;
+  total_exec_time: number | null;
+  total_plan_time: number | null;
+  userid: number | null;
+  wal_bytes: Numeric | null;
+  wal_fpi: Int8 | null;
+  wal_records: Int8 | null;
+}
+
+export interface PgStatStatementsInfo {
+  dealloc: Int8 | null;
+  stats_reset: Timestamp | null;
 }
 
 export interface Sellers {
@@ -505,6 +569,17 @@ export interface SysMaintenance {
   enabled: Generated<boolean>;
   reason: string | null;
   tenant_id: string;
+}
+
+export interface SysOpsReports {
+  alert: Generated<boolean>;
+  body: Json;
+  created_at: Generated<Timestamp>;
+  id: Generated<Int8>;
+  kind: string;
+  period_end: Timestamp;
+  period_start: Timestamp;
+  summary: Json;
 }
 
 export interface SysOutbox {
@@ -797,6 +872,7 @@ export interface DB {
   e0501_imports: E0501Imports;
   import_file_logs: ImportFileLogs;
   import_files: ImportFiles;
+  invoice_archives: InvoiceArchives;
   invoice_items: InvoiceItems;
   invoice_numbers: InvoiceNumbers;
   invoice_transitions: InvoiceTransitions;
@@ -808,6 +884,8 @@ export interface DB {
   offline_reservations: OfflineReservations;
   period_blanks: PeriodBlanks;
   period_closes: PeriodCloses;
+  pg_stat_statements: PgStatStatements;
+  pg_stat_statements_info: PgStatStatementsInfo;
   sellers: Sellers;
   sites: Sites;
   sys_api_client_roles: SysApiClientRoles;
@@ -822,6 +900,7 @@ export interface DB {
   sys_idempotency_keys: SysIdempotencyKeys;
   sys_license: SysLicense;
   sys_maintenance: SysMaintenance;
+  sys_ops_reports: SysOpsReports;
   sys_outbox: SysOutbox;
   sys_permissions: SysPermissions;
   sys_refresh_tokens: SysRefreshTokens;

@@ -134,13 +134,15 @@ export type PostgresServer = {
 /**
  * Start PostgreSQL with its cluster in `dataDir` (created with initdb when empty). Local trust
  * authentication on 127.0.0.1 only: these servers are private to this machine and this user.
- * `durable: false` turns fsync off (tests); the local stack and benchmarks keep it on.
+ * `durable: false` turns fsync off (tests); the local stack and benchmarks keep it on. `settings` are
+ * passed as `-c name=value` after (so over) the defaults below, e.g. shared_preload_libraries.
  */
 export async function startPostgres(opts: {
   dataDir: string;
   port: number;
   durable: boolean;
   logFile?: string;
+  settings?: Record<string, string>;
 }): Promise<PostgresServer> {
   const bin = pgBinDir();
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
@@ -174,6 +176,7 @@ export async function startPostgres(opts: {
     // SSD/page cache: random reads cost about what sequential ones do. With the default 4 the planner
     // prefers an index that merely matches the ORDER BY and filters (db/queries/README.md).
     ['random_page_cost', '1.1'],
+    ...Object.entries(opts.settings ?? {}),
   ];
   const args = ['-D', opts.dataDir, ...settings.flatMap(([k, v]) => ['-c', `${k}=${v}`])];
   // Stale pid file from a crash: postgres handles it itself when that pid is not running.

@@ -232,6 +232,22 @@ export const EVENTS = {
       daysLeft: z.number().int(),
     }),
   },
+  SlowQueryDetected: {
+    version: 1,
+    description:
+      'The daily slow-query report found SQL statements whose longest run took more than SLOW_QUERY_ALERT_MS (5 s). The statements themselves stay in the report (sys_ops_reports, by reportId): the event carries only numbers.',
+    payload: z.object({
+      reportId: z.string().regex(/^\d+$/),
+      periodStart: z.string(),
+      periodEnd: z.string(),
+      thresholdMs: z.number().int(),
+      /** Statements over the threshold. */
+      statements: z.number().int(),
+      /** The longest single run among them, in ms. */
+      maxMs: z.number(),
+      source: z.enum(['pg_stat_statements', 'log']),
+    }),
+  },
   DeadlineAtRisk: {
     version: 1,
     description:

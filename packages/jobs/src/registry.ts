@@ -77,7 +77,7 @@ export const JOBS = {
     timeout: 'general',
     retry: { kind: 'exponential', attempts: 3, baseMs: MINUTE },
     description:
-      "Delete expired idempotency keys, expired sessions, old dispatched outbox rows, and what is past its retention (RETENTION_*: audit log and decided approvals, web error reports, sent notification mails); create the coming months' invoice partitions.",
+      "Delete expired idempotency keys, expired sessions, old dispatched outbox rows, and what is past its retention (RETENTION_*: audit log, decided approvals and ops reports, web error reports, sent notification mails, report files under reports/ and temp files under tmp/ in storage); create the coming months' invoice partitions.",
   }),
   'turnkey.handoff': define({
     payload: z.object({}),
@@ -185,6 +185,24 @@ export const JOBS = {
     retry: { kind: 'exponential', attempts: 3, baseMs: MINUTE },
     description:
       'VACUUM (ANALYZE) the high-churn tables (idempotency keys, sessions, outbox, Turnkey messages, blocks, webhook deliveries, mails) off-peak, 03:30 Asia/Taipei.',
+  }),
+  'maintenance.slow_queries': define({
+    payload: z.object({}),
+    priority: 'P4',
+    timeout: 'report',
+    retry: { kind: 'exponential', attempts: 3, baseMs: MINUTE },
+    description:
+      'The daily slow-query report into sys_ops_reports (pg_stat_statements, else SLOW_QUERY_LOG_FILE): top SQL by total and mean time, counts, suggested indexes; a statement over SLOW_QUERY_ALERT_MS sets the alert, logs an error and announces SlowQueryDetected. 04:00 Asia/Taipei.',
+  }),
+  'maintenance.archive': define({
+    payload: z.object({}),
+    // Runs for as long as a month's export takes (the report timeout); a run cut off leaves the month online
+    // and the next day's run starts it again.
+    priority: 'P4',
+    timeout: 'report',
+    retry: { kind: 'exponential', attempts: 3, baseMs: 5 * MINUTE },
+    description:
+      'Archive invoice months older than ARCHIVE_HOT_MONTHS (docs/archive.md): export the invoices, items and every row referencing them to storage with a manifest, read it back and verify it, then delete those rows and drop the partitions in one transaction; a month with a Turnkey message not accepted (or recent activity) waits. 04:30 Asia/Taipei.',
   }),
   'webhook.cleanup': define({
     payload: z.object({}),

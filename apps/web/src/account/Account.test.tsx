@@ -19,6 +19,7 @@ const prefs = (over: Partial<PreferencesView> = {}): PreferencesView => ({
     certificate_expiring: 'immediate',
     webhook_dead: 'immediate',
     approval_requested: 'immediate',
+    ops_slow_query: 'immediate',
   },
   digest: { frequency: 'daily', hour: 8 },
   permittedKinds: ['invoice_rejected', 'deadline_at_risk'],

@@ -1,5 +1,6 @@
 import type { Database } from '@app/db';
 import type { CircuitBreakerRegistry, JobHandlers } from '@app/jobs';
+import type { Storage } from '@app/storage';
 import type { XsdValidator } from '@app/xsd';
 import type { ApiServices } from '../api-services.ts';
 import type { Mailer } from '../notification/mailer.ts';
@@ -8,7 +9,9 @@ import type { WebhookDeliverer } from '../webhook/deliverer.ts';
 import { createCertificateWatchHandler } from './certificate.watch.ts';
 import { createEventDispatchHandler } from './event.dispatch.ts';
 import { createImportInvoicesHandler } from './import.invoices.ts';
+import { createMaintenanceArchiveHandler, DEFAULT_ARCHIVE } from './maintenance.archive.ts';
 import { createMaintenanceCleanupHandler, createMaintenanceVacuumHandler, type RetentionDays } from './maintenance.cleanup.ts';
+import { createMaintenanceSlowQueriesHandler, type SlowQueryOptions } from './maintenance.slow-queries.ts';
 import { createNotificationDigestHandler, createNotificationSendHandler } from './notification.ts';
 import { createPeriodCloseHandler } from './period.close.ts';
 import { createTurnkeyReconcileHandler } from './turnkey.reconcile.ts';
@@ -48,6 +51,12 @@ export function createHandlers(deps: {
   webhooks?: { deliverer?: WebhookDeliverer; retentionDays?: number };
   /** Days each data class is kept (RETENTION_*); default DEFAULT_RETENTION. */
   retention?: RetentionDays;
+  /** Invoice archiving (ARCHIVE_HOT_MONTHS, ARCHIVE_RESTORED_KEEP_DAYS; 0 months = off); default DEFAULT_ARCHIVE. */
+  archive?: { hotMonths: number; restoredKeepDays: number };
+  /** Object storage, whose report and temp files maintenance.cleanup deletes by age; without, they stay. */
+  storage?: Storage | null;
+  /** The slow-query report (SLOW_QUERY_*); default: alert at 5 s, pg_stat_statements only. */
+  slowQueries?: SlowQueryOptions;
 }): JobHandlers {
   const tk = deps.turnkey ?? { validator: null, batchSize: 1_000 };
   return {
@@ -73,8 +82,17 @@ export function createHandlers(deps: {
     }),
     'turnkey.reconcile': createTurnkeyReconcileHandler({ db: deps.db }),
     'event.dispatch': createEventDispatchHandler(deps),
-    'maintenance.cleanup': createMaintenanceCleanupHandler({ db: deps.db, retention: deps.retention }),
+    'maintenance.cleanup': createMaintenanceCleanupHandler({ db: deps.db, retention: deps.retention, storage: deps.storage }),
+    'maintenance.slow_queries': createMaintenanceSlowQueriesHandler({
+      db: deps.db,
+      options: deps.slowQueries ?? { alertMs: 5_000 },
+    }),
     'maintenance.vacuum': createMaintenanceVacuumHandler({ db: deps.db }),
+    'maintenance.archive': createMaintenanceArchiveHandler({
+      db: deps.db,
+      storage: deps.storage,
+      ...(deps.archive ?? DEFAULT_ARCHIVE),
+    }),
     'period.close': createPeriodCloseHandler(deps),
     'certificate.watch': createCertificateWatchHandler(deps),
     'import.invoices': createImportInvoicesHandler(deps),

@@ -1,5 +1,6 @@
 import type { Database } from '@app/db';
 import type { JobHandler } from '@app/jobs';
+import type { Storage } from '@app/storage';
 import { sql } from 'kysely';
 
 /** Rows per DELETE: each statement is short, so cleanup never holds many locks for long. */
@@ -9,9 +10,35 @@ export const OUTBOX_RETENTION = '7 days';
 /** Expired or revoked sessions are kept this long (refresh tokens go with them, ON DELETE CASCADE). */
 export const SESSION_RETENTION = '1 day';
 
-/** Days each data class is kept (RETENTION_* in deploy/.env.example). */
-export type RetentionDays = { audit: number; clientErrors: number; notifications: number };
-export const DEFAULT_RETENTION: RetentionDays = { audit: 730, clientErrors: 90, notifications: 90 };
+/**
+ * Days each data class is kept (RETENTION_* in deploy/.env.example). Idempotency keys go at their own
+ * expires_at, which the API sets IDEMPOTENCY_TTL_HOURS (24) after the request; webhook logs in webhook.cleanup.
+ */
+export type RetentionDays = {
+  audit: number;
+  clientErrors: number;
+  notifications: number;
+  reportFiles: number;
+  tempFiles: number;
+};
+export const DEFAULT_RETENTION: RetentionDays = {
+  audit: 730,
+  clientErrors: 90,
+  notifications: 90,
+  reportFiles: 30,
+  tempFiles: 7,
+};
+
+/**
+ * The folders of object storage whose objects expire, by their last modification. Nothing else in storage is
+ * touched: uploaded import files (imports/invoices/, imports/e0501/) are the evidence of what was imported.
+ */
+export const STORAGE_RETENTION_CLASSES = [
+  { key: 'reportFiles', days: 'reportFiles', prefix: 'reports/' },
+  { key: 'tempFiles', days: 'tempFiles', prefix: 'tmp/' },
+] as const satisfies readonly { key: keyof CleanupCounts; days: keyof RetentionDays; prefix: string }[];
+/** Objects deleted at once (one request each); the job's signal is checked between batches. */
+export const STORAGE_DELETE_BATCH = 16;
 
 export type CleanupCounts = {
   idempotencyKeys: number;
@@ -22,6 +49,9 @@ export type CleanupCounts = {
   clientErrors: number;
   notificationItems: number;
   notificationMails: number;
+  opsReports: number;
+  reportFiles: number;
+  tempFiles: number;
 };
 
 /**
@@ -55,6 +85,8 @@ const RETENTION_CLASSES = [
     table: 'notification_mails',
     old: "status IN ('sent', 'failed') AND updated_at < now() - make_interval(days => $days) AND NOT EXISTS (SELECT 1 FROM notification_items i WHERE i.mail_id = notification_mails.id)",
   },
+  // The daily operations reports (slow queries) are kept as long as the audit log.
+  { key: 'opsReports', days: 'audit', table: 'sys_ops_reports', old: 'created_at < now() - make_interval(days => $days)' },
 ] as const satisfies readonly { key: keyof CleanupCounts; days: keyof RetentionDays; table: string; old: string }[];
 
 /** Run `deleteBatch` until it deletes fewer than `batchSize` rows; returns the total. */
@@ -69,13 +101,46 @@ async function inBatches(batchSize: number, signal: AbortSignal, deleteBatch: ()
 }
 
 /**
+ * Delete the objects under each STORAGE_RETENTION_CLASSES prefix last modified more than its days before
+ * `now`, STORAGE_DELETE_BATCH at a time. A run cut short (timeout, storage down) leaves the rest for the next
+ * hour; its error names the prefix and how many objects went before it.
+ */
+export async function cleanupStorage(
+  storage: Storage,
+  opts: { retention: RetentionDays; signal: AbortSignal; now?: Date },
+): Promise<Pick<CleanupCounts, 'reportFiles' | 'tempFiles'>> {
+  const now = (opts.now ?? new Date()).getTime();
+  const counts = { reportFiles: 0, tempFiles: 0 };
+  for (const c of STORAGE_RETENTION_CLASSES) {
+    const cutoff = now - opts.retention[c.days] * 86_400_000;
+    try {
+      const old = (await storage.list(c.prefix)).filter((o) => o.modifiedAt.getTime() < cutoff);
+      for (let i = 0; i < old.length; i += STORAGE_DELETE_BATCH) {
+        opts.signal.throwIfAborted();
+        const batch = old.slice(i, i + STORAGE_DELETE_BATCH);
+        await Promise.all(batch.map((o) => storage.delete(o.key)));
+        counts[c.key] += batch.length;
+      }
+    } catch (e) {
+      if (opts.signal.aborted) throw e;
+      throw new Error(
+        `Deleting the objects under "${c.prefix}" older than ${opts.retention[c.days]} days in ${storage.driver} storage failed (${counts[c.key]} deleted): ${(e as Error).message}`,
+        { cause: e },
+      );
+    }
+  }
+  return counts;
+}
+
+/**
  * Delete expired idempotency keys, sessions expired or revoked more than SESSION_RETENTION ago, and
  * outbox rows dispatched and processed more than OUTBOX_RETENTION ago. Rows another transaction holds
  * are skipped (next run gets them). Each DELETE is its own statement of at most `batchSize` rows.
+ * With `storage`, then the old report and temp files (cleanupStorage); without, those counts are 0.
  */
 export async function cleanupExpired(
   db: Database,
-  opts: { batchSize?: number; signal?: AbortSignal; retention?: RetentionDays } = {},
+  opts: { batchSize?: number; signal?: AbortSignal; retention?: RetentionDays; storage?: Storage | null; now?: Date } = {},
 ): Promise<CleanupCounts> {
   const retention = opts.retention ?? DEFAULT_RETENTION;
   const batchSize = opts.batchSize ?? CLEANUP_BATCH_SIZE;
@@ -145,21 +210,33 @@ export async function cleanupExpired(
     });
   }
 
-  return { idempotencyKeys, sessions, outbox, ...byClass };
+  const files = opts.storage
+    ? await cleanupStorage(opts.storage, { retention, signal, ...(opts.now ? { now: opts.now } : {}) })
+    : { reportFiles: 0, tempFiles: 0 };
+
+  return { idempotencyKeys, sessions, outbox, ...byClass, ...files };
 }
 
 export function createMaintenanceCleanupHandler(deps: {
   db: Database;
   batchSize?: number;
   retention?: RetentionDays;
+  /** Object storage, for the report and temp files; without, only the database is cleaned. */
+  storage?: Storage | null;
 }): JobHandler<'maintenance.cleanup'> {
   return async (_payload, { signal, log }) => {
-    const counts = await cleanupExpired(deps.db, { batchSize: deps.batchSize, signal, retention: deps.retention });
-    // Invoice partitions for this month and the next three exist before anyone needs them.
+    // Invoice partitions for this month and the next three exist before anyone needs them — first, so that
+    // storage being down (which fails the cleanup below) never holds them back.
     const created = Number(
       (await sql<{ n: number }>`SELECT ensure_invoice_partitions(date_trunc('month', now())::date, 4) AS n`.execute(deps.db))
         .rows[0]?.n ?? 0,
     );
+    const counts = await cleanupExpired(deps.db, {
+      batchSize: deps.batchSize,
+      signal,
+      retention: deps.retention,
+      storage: deps.storage ?? null,
+    });
     log.info({ deleted: counts, invoicePartitionsCreated: created }, 'maintenance cleanup finished');
     return Object.values(counts).reduce((a, b) => a + b, 0) + created > 0 ? 'done' : 'skipped';
   };

@@ -9,7 +9,7 @@ import { kindOfEvent, type Notification, type NotificationKind, type SellerRef, 
 import { EVENTS } from '@app/jobs';
 import type { z } from 'zod';
 import type { OutboxEvent } from '../subscribers.ts';
-import { type Audience, findSeller, findSite } from './notification.repository.ts';
+import { type Audience, findOpsReportBody, findSeller, findSite } from './notification.repository.ts';
 
 /** `exclude`: users never told, whatever their permissions (the requester of an approval). */
 export type EventNotification = {
@@ -24,6 +24,11 @@ const parse = <S extends z.ZodTypeAny>(schema: S, payload: unknown): Parsed<z.in
   const r = schema.safeParse(payload);
   return r.success ? { ok: true, value: r.data } : { ok: false, error: r.error.message };
 };
+
+/** A slow-query mail shows this many statements, each cut to this many characters. */
+const MAIL_STATEMENTS = 5;
+const MAIL_QUERY_CHARS = 300;
+const shorten = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 async function sellerRef(db: DbOrTx, id: string): Promise<SellerRef> {
   const s = await findSeller(db, id);
@@ -142,6 +147,34 @@ export async function notificationOf(db: DbOrTx, event: OutboxEvent): Promise<Ev
             requestedAt: e.requestedAt,
             seller: await sellerRef(db, e.sellerId),
             site: await siteRef(db, e.siteId),
+          },
+        },
+      };
+    }
+    case 'ops_slow_query': {
+      const p = parse(EVENTS.SlowQueryDetected.payload, event.payload);
+      if (!p.ok) return { invalid: p.error };
+      const e = p.value;
+      // The SQL is read from the report, so it never travels in the event (webhooks receive every event).
+      const body = (await findOpsReportBody(db, e.reportId)) as { alerts?: unknown } | undefined;
+      const alerts = Array.isArray(body?.alerts) ? (body.alerts as { query?: unknown; maxMs?: unknown; calls?: unknown }[]) : [];
+      return {
+        kind,
+        audience: 'all',
+        notification: {
+          kind,
+          facts: {
+            reportId: e.reportId,
+            periodStart: e.periodStart,
+            periodEnd: e.periodEnd,
+            thresholdMs: e.thresholdMs,
+            count: e.statements,
+            maxMs: e.maxMs,
+            statements: alerts.slice(0, MAIL_STATEMENTS).map((a) => ({
+              query: shorten(String(a.query ?? ''), MAIL_QUERY_CHARS),
+              maxMs: Number(a.maxMs ?? 0),
+              calls: Number(a.calls ?? 0),
+            })),
           },
         },
       };

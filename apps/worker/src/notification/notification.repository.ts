@@ -62,6 +62,12 @@ export async function findSite(db: DbOrTx, id: string): Promise<SiteRow | undefi
   return db.selectFrom('sites').select(['id', 'code', 'name', 'seller_id']).where('id', '=', id).executeTakeFirst();
 }
 
+/** The body of an operations report (sys_ops_reports), or undefined when it is gone. */
+export async function findOpsReportBody(db: DbOrTx, id: string): Promise<unknown> {
+  const r = await db.selectFrom('sys_ops_reports').select('body').where('id', '=', id).executeTakeFirst();
+  return r?.body;
+}
+
 export type NewItem = {
   userId: string;
   eventId: string;

@@ -61,6 +61,13 @@ export const NOTIFICATION_KINDS = {
     description:
       'An action needing two-step approval (void, resend, allowance above the threshold) waits for a second person holding approve.',
   },
+  ops_slow_query: {
+    event: 'SlowQueryDetected',
+    // The operators of the system (metrics, maintenance): a slow statement is about the whole database.
+    permissions: ['ops.admin'],
+    audience: 'all',
+    description: 'The daily slow-query report found SQL statements whose longest run took more than SLOW_QUERY_ALERT_MS (5 s).',
+  },
 } as const satisfies Record<
   string,
   { event: string; permissions: readonly Permission[]; audience: NotificationAudience; description: string }

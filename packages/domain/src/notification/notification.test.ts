@@ -47,6 +47,8 @@ describe('notification kinds', () => {
       'track_low',
     ]);
     expect(permittedKinds(new Set(['webhook.manage', 'seller.manage']))).toEqual(['certificate_expiring', 'webhook_dead']);
+    expect(permittedKinds(new Set(['ops.admin']))).toEqual(['ops_slow_query']);
+    expect(kindOfEvent('SlowQueryDetected')).toBe('ops_slow_query');
     expect(permittedKinds(new Set())).toEqual([]);
   });
 });

@@ -68,6 +68,17 @@ export type NotificationFacts = {
     seller: SellerRef;
     site: SiteRef;
   };
+  ops_slow_query: {
+    reportId: string;
+    periodStart: string;
+    periodEnd: string;
+    thresholdMs: number;
+    /** Statements over the threshold. */
+    count: number;
+    maxMs: number;
+    /** The slowest of them (normalized SQL, shortened), from the report. */
+    statements: { query: string; maxMs: number; calls: number }[];
+  };
 };
 
 export type Notification = { [K in NotificationKind]: { kind: K; facts: NotificationFacts[K] } }[NotificationKind];
@@ -339,6 +350,43 @@ export function describeNotification(n: Notification): Described {
         path: `/webhooks/${encodeURIComponent(f.webhookId)}?status=dead`,
       };
     }
+    case 'ops_slow_query': {
+      const f = n.facts;
+      const ms = (x: number) => `${Math.round(x).toLocaleString('en-US')} ms`;
+      const sqlLines = (label: string): Line[] =>
+        f.statements.map((s, i) => [`${label} ${i + 1}`, `${ms(s.maxMs)} × ${s.calls}: ${s.query}`] as const);
+      const span = (tz: string) => `${formatTaipeiTime(f.periodStart)} – ${formatTaipeiTime(f.periodEnd)}${tz}`;
+      return {
+        zh: {
+          title: `慢查詢告警：${f.count} 個 SQL 超過 ${ms(f.thresholdMs)}（最長 ${ms(f.maxMs)}）`,
+          lines: [
+            ['期間', span(TZ.zh)],
+            ['門檻', ms(f.thresholdMs)],
+            ['超過門檻的 SQL', String(f.count)],
+            ['最長一次', ms(f.maxMs)],
+            ...sqlLines('SQL'),
+            ['報表', `sys_ops_reports #${f.reportId}`],
+          ],
+          action:
+            '請以 EXPLAIN (ANALYZE) 檢查這些 SQL，並參考報表中的建議索引（僅為建議，建立前請先驗證）。詳見維運手冊的慢查詢一節。',
+        },
+        en: {
+          title: `slow queries: ${f.count} SQL statement${f.count === 1 ? '' : 's'} over ${ms(f.thresholdMs)} (longest ${ms(f.maxMs)})`,
+          lines: [
+            ['Period', span(TZ.en)],
+            ['Threshold', ms(f.thresholdMs)],
+            ['Statements over it', String(f.count)],
+            ['Longest run', ms(f.maxMs)],
+            ...sqlLines('SQL'),
+            ['Report', `sys_ops_reports #${f.reportId}`],
+          ],
+          action:
+            "Check these statements with EXPLAIN (ANALYZE) and see the report's suggested indexes (suggestions only: verify before creating one). The ops runbook's slow-query section says how.",
+        },
+        // The system page, where administrators watch the stack's health.
+        path: '/system',
+      };
+    }
   }
 }
 
@@ -417,6 +465,7 @@ const KIND_HEADINGS: Record<NotificationKind, { zh: string; en: string }> = {
   certificate_expiring: { zh: '憑證即將到期', en: 'Signing certificates expiring' },
   webhook_dead: { zh: '停止重試的 Webhook 傳送', en: 'Webhook deliveries given up' },
   approval_requested: { zh: '待審核的申請', en: 'Requests waiting for approval' },
+  ops_slow_query: { zh: '慢查詢告警', en: 'Slow query alerts' },
 };
 
 /** One digest item: the notification and when its event happened (ISO). */
