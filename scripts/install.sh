@@ -115,8 +115,14 @@ EOF
     echo "install: the stack of $tenant already runs (pid $(cat "$dir/state/stack.pid"))"
   else
     rm -f "$dir/state/stack.json"
-    (set -a; source "$dir/.env"; set +a; exec nohup "$ROOT/scripts/stack.sh" >"$dir/state/stack.out" 2>&1 </dev/null) &
-    echo "install: starting the stack (log: $dir/state/stack.out)"
+    # The release pinned by update.sh (STACK_RELEASE), else this checkout. Its dependencies must be installed:
+    # a checkout without node_modules goes through scripts/stack.sh, which installs them (and the OS packages).
+    release=$(sed -n 's/^STACK_RELEASE=//p' "$dir/.env" | tail -n 1)
+    release=${release:-$ROOT}
+    [ -d "$release/scripts/stack" ] || die "STACK_RELEASE=$release in $dir/.env is not a release checkout"
+    if [ -d "$release/node_modules" ]; then start_cmd=(node --import tsx scripts/stack/run.ts); else start_cmd=(scripts/stack.sh); fi
+    (cd "$release"; set -a; source "$dir/.env"; set +a; exec nohup "${start_cmd[@]}" >"$dir/state/stack.out" 2>&1 </dev/null) &
+    echo "install: starting the stack of release $release (log: $dir/state/stack.out)"
   fi
   for _ in $(seq 1 240); do
     [ -f "$dir/state/stack.json" ] && break
