@@ -196,7 +196,18 @@ build() { # build IMAGE DOCKERFILE [TARGET]
 build "$(val APP_IMAGE)" Dockerfile api
 build "$(val WORKER_IMAGE)" Dockerfile worker
 build "$(val WEB_IMAGE)" Dockerfile.web
+# Database, Redis and MinIO first; then the bucket, the schema and the tenant itself (its first administrator,
+# when it has no user yet), so the API finds its tenant when it starts.
+"${compose[@]}" up -d --wait db redis minio || die "the database, Redis or MinIO did not become healthy: ${compose[*]} logs"
+"${compose[@]}" run --rm minio-init >/dev/null || die "could not create the bucket: ${compose[*]} logs minio"
+"${compose[@]}" run --rm migrate || die "the migration failed (above)"
+admin_password=$(od -An -tx1 -N12 /dev/urandom | tr -d ' \n')
+provisioned=$("${compose[@]}" run --rm --no-deps -T -e INITIAL_ADMIN_PASSWORD="$admin_password" api \
+  node --import tsx scripts/ops/provision.ts -- --name "$tenant") || die "could not create the tenant (above)"
 "${compose[@]}" up -d --wait || die "the stack did not become healthy: ${compose[*]} ps; ${compose[*]} logs"
 https_port=$(sed -n 's/^HTTPS_PORT=//p' "$env")
 wait_http "https://127.0.0.1:$https_port/health" 60 || exit 3
 echo "install: $tenant is up at https://<host>:$https_port/ (folder $dir)"
+if grep -q '"adminCreated":true' <<<"$provisioned"; then
+  echo "install: the first administrator is \"admin\" with password $admin_password — shown once: sign in, change it and enrol MFA now"
+fi

@@ -42,6 +42,122 @@ export async function syncRbacCatalog(db: Database, tenantId: string): Promise<v
   });
 }
 
+async function roleIdOf(db: DbOrTx, tenantId: string, code: string): Promise<string> {
+  return (
+    await db
+      .selectFrom('sys_roles')
+      .select('id')
+      .where('tenant_id', '=', tenantId)
+      .where('code', '=', code)
+      .executeTakeFirstOrThrow()
+  ).id;
+}
+
+/**
+ * The administrator `username` with the admin role and data scope `all`: created when missing; an existing one
+ * gets `passwordHash` (and is unlocked) only with `resetPassword`. Returns whether it was created.
+ */
+export async function ensureAdmin(
+  db: DbOrTx,
+  tenantId: string,
+  username: string,
+  passwordHash: string,
+  opts: { resetPassword: boolean },
+): Promise<boolean> {
+  const existing = await db
+    .selectFrom('sys_users')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where(sql`lower(username)`, '=', username.toLowerCase())
+    .executeTakeFirst();
+  let adminId: string;
+  if (existing) {
+    adminId = existing.id;
+    if (opts.resetPassword) {
+      await db
+        .updateTable('sys_users')
+        .set({ password_hash: passwordHash, status: 'active', locked_until: null, updated_at: sql`now()` })
+        .where('id', '=', existing.id)
+        .execute();
+    }
+  } else {
+    adminId = (
+      await db
+        .insertInto('sys_users')
+        .values({ tenant_id: tenantId, username, display_name: '系統管理員', password_hash: passwordHash })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+  }
+  await db
+    .insertInto('sys_user_roles')
+    .values({ user_id: adminId, role_id: await roleIdOf(db, tenantId, 'admin') })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+  await db
+    .insertInto('sys_data_scopes')
+    .values({ tenant_id: tenantId, subject_type: 'user', subject_id: adminId, scope_type: 'all', scope_ref: null })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+  return !existing;
+}
+
+export type TenantProvision = {
+  tenantCode: string;
+  tenantName: string;
+  /** The first administrator, created only when the tenant has no user yet. */
+  admin?: { username: string; password: string };
+  /** The license written when the tenant has none (platform plan §6.1: sys_license). */
+  license: { plan: string; days: number; graceDays: number };
+};
+
+/**
+ * A production tenant in a migrated database (scripts/install.sh → scripts/ops/provision.ts): the tenant row,
+ * the RBAC catalogue, a license when there is none, the first administrator when there is no user. Idempotent:
+ * it never changes an existing license or user.
+ */
+export async function provisionTenant(
+  db: Database,
+  p: TenantProvision,
+): Promise<{ tenantId: string; adminCreated: boolean; licenseCreated: boolean; users: number }> {
+  // Refused before anything is written: a tenant nobody can sign in to is no use.
+  const known = await db.selectFrom('sys_tenants').select('id').where('code', '=', p.tenantCode).executeTakeFirst();
+  const anyUser =
+    known && (await db.selectFrom('sys_users').select('id').where('tenant_id', '=', known.id).limit(1).executeTakeFirst());
+  if (!anyUser && !p.admin) throw new Error("the tenant has no user yet: give the first administrator's password");
+  const tenantId = await ensureTenant(db, p.tenantCode, p.tenantName);
+  await syncRbacCatalog(db, tenantId);
+  const hash = p.admin ? await hashSecret(p.admin.password) : null;
+  return db.transaction().execute(async (trx) => {
+    const license = await trx
+      .insertInto('sys_license')
+      .values({
+        tenant_id: tenantId,
+        plan: p.license.plan,
+        expires_at: sql`now() + make_interval(days => ${p.license.days})`,
+        grace_period_days: p.license.graceDays,
+      })
+      .onConflict((oc) => oc.column('tenant_id').doNothing())
+      .returning('tenant_id')
+      .executeTakeFirst();
+    const users = Number(
+      (
+        await trx
+          .selectFrom('sys_users')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('tenant_id', '=', tenantId)
+          .executeTakeFirst()
+      )?.n ?? 0,
+    );
+    let adminCreated = false;
+    if (users === 0) {
+      if (!p.admin || !hash) throw new Error("the tenant has no user yet: give the first administrator's password");
+      adminCreated = await ensureAdmin(trx, tenantId, p.admin.username, hash, { resetPassword: false });
+    }
+    return { tenantId, adminCreated, licenseCreated: !!license, users };
+  });
+}
+
 export type DemoSeed = {
   tenantCode: string;
   tenantName: string;
@@ -60,48 +176,8 @@ export async function seedDemo(db: Database, s: DemoSeed): Promise<{ tenantId: s
       .values({ tenant_id: tenantId, plan: 'demo', expires_at: sql`now() + interval '365 days'` })
       .onConflict((oc) => oc.column('tenant_id').doNothing())
       .execute();
-    const roleId = async (code: string) =>
-      (
-        await trx
-          .selectFrom('sys_roles')
-          .select('id')
-          .where('tenant_id', '=', tenantId)
-          .where('code', '=', code)
-          .executeTakeFirstOrThrow()
-      ).id;
-
-    const existing = await trx
-      .selectFrom('sys_users')
-      .select('id')
-      .where('tenant_id', '=', tenantId)
-      .where(sql`lower(username)`, '=', s.admin.username.toLowerCase())
-      .executeTakeFirst();
-    const adminId = existing
-      ? (
-          await trx
-            .updateTable('sys_users')
-            .set({ password_hash: adminHash, status: 'active', locked_until: null, updated_at: sql`now()` })
-            .where('id', '=', existing.id)
-            .returning('id')
-            .executeTakeFirstOrThrow()
-        ).id
-      : (
-          await trx
-            .insertInto('sys_users')
-            .values({ tenant_id: tenantId, username: s.admin.username, display_name: '系統管理員', password_hash: adminHash })
-            .returning('id')
-            .executeTakeFirstOrThrow()
-        ).id;
-    await trx
-      .insertInto('sys_user_roles')
-      .values({ user_id: adminId, role_id: await roleId('admin') })
-      .onConflict((oc) => oc.doNothing())
-      .execute();
-    await trx
-      .insertInto('sys_data_scopes')
-      .values({ tenant_id: tenantId, subject_type: 'user', subject_id: adminId, scope_type: 'all', scope_ref: null })
-      .onConflict((oc) => oc.doNothing())
-      .execute();
+    const roleId = async (code: string) => roleIdOf(trx, tenantId, code);
+    await ensureAdmin(trx, tenantId, s.admin.username, adminHash, { resetPassword: true });
 
     const client = await trx
       .insertInto('sys_api_clients')

@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { closeConnections } from '@app/devkit/testing';
 import { createS3Storage, ensureBucket } from '@app/storage';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,7 +56,10 @@ describe('backup.sh and restore.sh', () => {
     }
     const name = new URL(t.dbUrl).pathname.slice(1);
     const left = await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [`${name}%`]);
-    for (const r of left.rows) await admin.query(`DROP DATABASE "${r.datname}" WITH (FORCE)`);
+    for (const r of left.rows) {
+      await closeConnections(admin, r.datname);
+      await admin.query(`DROP DATABASE "${r.datname}" WITH (FORCE)`);
+    }
     await admin.end();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -83,6 +87,7 @@ describe('backup.sh and restore.sh', () => {
     await t.deps.close();
     closed = true;
     const name = new URL(t.dbUrl).pathname.slice(1);
+    await closeConnections(admin, name);
     await admin.query(`DROP DATABASE "${name}" WITH (FORCE)`);
     rmSync(storageRoot, { recursive: true, force: true });
     rmSync(turnkeyRoot, { recursive: true, force: true });

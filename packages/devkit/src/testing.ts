@@ -28,10 +28,31 @@ export async function createTestDatabase(): Promise<{ url: string; name: string;
     drop: async () => {
       const c = new pg.Client({ connectionString: adminUrl });
       await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
+      try {
+        await closeConnections(c, name);
+        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await c.end();
+      }
     },
   };
+}
+
+/**
+ * Wait (up to `timeoutMs`) until no session is connected to database `name`. A pool's end() resolves before its
+ * sockets have closed; dropping the database WITH (FORCE) meanwhile kills them mid-goodbye, which surfaces as an
+ * unhandled error in the process that owned them.
+ */
+export async function closeConnections(admin: pg.ClientBase, name: string, timeoutMs = 5_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const r = await admin.query(
+      'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+      [name],
+    );
+    if (r.rows[0].n === 0) return;
+    await new Promise((done) => setTimeout(done, 50));
+  }
 }
 
 /** A Config for a test: the given database, the shared test Redis under a unique key prefix. */
