@@ -12,6 +12,8 @@ const ROOT = new URL('../../../', import.meta.url);
 const EXAMPLE_FILE = fileURLToPath(new URL('deploy/.env.example', ROOT));
 const COMPOSE_FILE = fileURLToPath(new URL('docker-compose.yml', ROOT));
 const COMPOSE_ONLY_MARKER = '# ===== Compose-only';
+const OPS_MARKER = '# ===== Ops scripts';
+const OPS_BACKUP_TOOL = fileURLToPath(new URL('scripts/ops/backup.ts', ROOT));
 
 /** App variables the example must leave empty: secrets, and values docker-compose.yml builds from secrets. */
 const FILLED_AT_DEPLOY = {
@@ -41,20 +43,22 @@ const COMPOSE_SECRETS = ['POSTGRES_PASSWORD', 'MINIO_ROOT_PASSWORD'];
 
 type Entry = { name: string; value: string; line: number };
 
-function parseExample(text: string): { app: Entry[]; composeOnly: Entry[]; problems: string[] } {
+function parseExample(text: string): { app: Entry[]; composeOnly: Entry[]; ops: Entry[]; problems: string[] } {
   const app: Entry[] = [];
   const composeOnly: Entry[] = [];
+  const ops: Entry[] = [];
   const problems: string[] = [];
   let section = app;
   text.split('\n').forEach((raw, i) => {
     const line = raw.trim();
     if (line.startsWith(COMPOSE_ONLY_MARKER)) section = composeOnly;
+    if (line.startsWith(OPS_MARKER)) section = ops;
     if (line === '' || line.startsWith('#')) return;
     const m = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line);
     if (!m) problems.push(`line ${i + 1} is not NAME=value: ${line}`);
     else section.push({ name: m[1] as string, value: m[2] as string, line: i + 1 });
   });
-  return { app, composeOnly, problems };
+  return { app, composeOnly, ops, problems };
 }
 
 const example = parseExample(readFileSync(EXAMPLE_FILE, 'utf8'));
@@ -63,7 +67,7 @@ const values = (entries: Entry[]) => Object.fromEntries(entries.map((e) => [e.na
 describe('deploy/.env.example', () => {
   it('is made of NAME=value lines and comments, each name once', () => {
     expect(example.problems).toEqual([]);
-    const names = [...example.app, ...example.composeOnly].map((e) => e.name);
+    const names = [...example.app, ...example.composeOnly, ...example.ops].map((e) => e.name);
     expect(names.filter((n, i) => names.indexOf(n) !== i)).toEqual([]);
   });
 
@@ -99,6 +103,15 @@ describe('deploy/.env.example', () => {
       example.composeOnly.map((e) => e.name).filter((v) => !used.has(v)),
       'in the Compose-only section but not used by docker-compose.yml',
     ).toEqual([]);
+  });
+
+  it('lists in its ops section exactly the variables the backup script reads, secrets empty', () => {
+    const tool = readFileSync(OPS_BACKUP_TOOL, 'utf8');
+    const read = new Set([...tool.matchAll(/\b(BACKUP_S3_[A-Z_]+)\b/g)].map((m) => m[1] as string));
+    expect(example.ops.map((e) => e.name).sort()).toEqual([...read].sort());
+    const ops = values(example.ops);
+    expect(ops.BACKUP_S3_SECRET_KEY).toBe('');
+    expect(ops.BACKUP_S3_ACCESS_KEY).toBe('');
   });
 
   it('gives no secret a value (and leaves only the secrets, the Turnkey folders and the e-mail settings empty)', () => {
