@@ -1,6 +1,6 @@
 /**
  * `pnpm bench:move [invoices]`: how long moving a tenant takes (docs/migration-playbook.md). A durable
- * throwaway PostgreSQL (fsync on) is filled with generated invoices (scripts/db/fill.ts; 3,700,000 by default,
+ * throwaway PostgreSQL (fsync on) is filled with generated invoices (scripts/db/fill.ts; 4,400,000 by default,
  * about 5 GB with indexes), plus stored objects; then scripts/export.sh (maintenance on, dump, checksums,
  * encrypt) and scripts/import.sh into a second fresh PostgreSQL (verify, restore beside, compare every table,
  * swap, check) run as ops would run them. Prints the sizes, each step's time, and the extrapolation to 100 GB.
@@ -16,7 +16,7 @@ import pg from 'pg';
 import { fillInvoices, startThrowaway } from '../db/fill.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const invoices = Number(process.argv[2] ?? 3_700_000);
+const invoices = Number(process.argv[2] ?? 4_400_000);
 const GB = 1024 ** 3;
 
 async function sizeOf(url: string): Promise<number> {
@@ -33,6 +33,7 @@ async function timed(what: string, script: string, args: string[]) {
   const t0 = performance.now();
   const r = await promisify(execFile)(join(ROOT, 'scripts', script), args, { maxBuffer: 50_000_000 });
   const s = (performance.now() - t0) / 1000;
+  for (const line of r.stderr.trim().split('\n')) console.log(`  ${line}`);
   console.log(`${what}: ${s.toFixed(1)} s`);
   return { s, out: JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as Record<string, unknown> };
 }

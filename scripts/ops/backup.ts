@@ -7,7 +7,7 @@
 import { createReadStream, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createS3Storage, ensureBucket, type S3StorageOptions } from '@app/storage';
-import { fileStamp, loadOpsEnv, type OpsEnv, parseArgs, readPassphrase, runCli, UsageError } from './env.ts';
+import { fileStamp, loadOpsEnv, type OpsEnv, parseArgs, progress, readPassphrase, runCli, UsageError } from './env.ts';
 import { pack, takeSnapshot } from './snapshot.ts';
 
 const USAGE = `usage: scripts/backup.sh [--env-file FILE] [--out DIR] [--keep N] [--passphrase-file FILE]
@@ -74,7 +74,7 @@ async function main(): Promise<number> {
   const file = `${name}.tar.gz${passphrase ? '.enc' : ''}`;
   const work = join(out, `.work-${name}`);
   const partial = join(out, `${file}.partial`);
-  const say = (s: string) => console.error(`[backup] ${s}`);
+  const say = progress('backup');
   try {
     const m = await takeSnapshot(env, join(work, name), 'backup', say);
     say('packing');

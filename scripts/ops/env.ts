@@ -138,3 +138,9 @@ export const fileStamp = (d = new Date()) =>
     .toISOString()
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z');
+
+/** Progress lines on stderr with the seconds since the start: `[import +42.1 s] restoring the database`. */
+export function progress(tag: string): (step: string) => void {
+  const t0 = performance.now();
+  return (step) => console.error(`[${tag} +${((performance.now() - t0) / 1000).toFixed(1)} s] ${step}`);
+}

@@ -10,7 +10,7 @@ import { basename, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createDb, createPool } from '@app/db';
 import { waitForPausedWorkers } from '../../apps/worker/src/maintenance-watch.ts';
-import { fileStamp, loadOpsEnv, parseArgs, readPassphrase, runCli, UsageError } from './env.ts';
+import { fileStamp, loadOpsEnv, parseArgs, progress, readPassphrase, runCli, UsageError } from './env.ts';
 import { getMaintenance, setMaintenance } from './maintenance-lib.ts';
 import { pack, takeSnapshot } from './snapshot.ts';
 
@@ -41,7 +41,7 @@ async function main(): Promise<number> {
   const passphrase = readPassphrase(a.values['passphrase-file'], true);
   const out = resolve(a.values.out ?? 'exports');
   mkdirSync(out, { recursive: true, mode: 0o700 });
-  const say = (s: string) => console.error(`[export] ${s}`);
+  const say = progress('export');
   const t0 = performance.now();
 
   const db = createDb(createPool({ connectionString: env.databaseUrl, max: 1 }));

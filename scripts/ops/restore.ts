@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createDb, createPool, SCHEMA_VERSION } from '@app/db';
 import { createStorage } from '@app/storage';
-import { loadOpsEnv, parseArgs, readPassphrase, runCli, UsageError } from './env.ts';
+import { loadOpsEnv, parseArgs, progress, readPassphrase, runCli, UsageError } from './env.ts';
 import { getMaintenance } from './maintenance-lib.ts';
 import { checkObjects, restoreSnapshot, unpack, VerifyError, verifySnapshot } from './snapshot.ts';
 
@@ -78,7 +78,7 @@ async function main(): Promise<number> {
   if (mode === 'restore' && a.flags.has('keep-maintenance')) throw new UsageError('--keep-maintenance is for import.sh');
   const env = loadOpsEnv(a.values['env-file'], a.values.config);
   const passphrase = readPassphrase(a.values['passphrase-file'], mode === 'import');
-  const say = (s: string) => console.error(`[${mode}] ${s}`);
+  const say = progress(String(mode));
   const work = mkdtempSync(join(resolve(a.values['work-dir'] ?? dirname(resolve(archive))), '.unpack-'));
   try {
     let dir: string;

@@ -122,38 +122,69 @@ export function withDatabase(url: string, name: string): string {
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const jobs = () => String(Math.max(1, Math.min(4, availableParallelism())));
 
+const TABLES_SQL = `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                     WHERE n.nspname = 'public' AND c.relkind = 'r' ORDER BY pg_relation_size(c.oid) DESC, c.relname`;
+
 /**
  * Row count and an order-independent checksum of every table holding rows (partitions one by one; the
- * partitioned parents hold none themselves), read in the client's current transaction.
+ * partitioned parents hold none themselves), shared out over `clients` — each already in a transaction on the
+ * same snapshot — largest tables first.
  */
-export async function tableSums(client: pg.ClientBase): Promise<Record<string, TableSum>> {
-  await client.query(`SET LOCAL TimeZone = 'UTC'`);
-  const { rows: tables } = await client.query<{ name: string }>(
-    `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = 'public' AND c.relkind = 'r' ORDER BY c.relname`,
-  );
+export async function tableSums(clients: pg.ClientBase[]): Promise<Record<string, TableSum>> {
+  const [first] = clients;
+  if (!first) throw new Error('tableSums needs a connection');
+  const tables = (await first.query<{ name: string }>(TABLES_SQL)).rows.map((r) => r.name);
   const out: Record<string, TableSum> = {};
-  for (const { name } of tables) {
-    // The sum of each row's first 60 bits of MD5: independent of row order, changed by any changed row.
-    const r = await client.query<{ rows: string; sum: string }>(
-      `SELECT count(*) AS rows, coalesce(sum(('x' || substr(md5(t::text), 1, 15))::bit(60)::bigint), 0)::text AS sum FROM ${ident(name)} t`,
-    );
-    out[name] = { rows: Number(r.rows[0]?.rows), sum: r.rows[0]?.sum ?? '0' };
-  }
-  return out;
+  let next = 0;
+  await Promise.all(
+    clients.map(async (c) => {
+      await c.query(`SET LOCAL TimeZone = 'UTC'`);
+      for (let i = next++; i < tables.length; i = next++) {
+        const name = tables[i] as string;
+        // The sum of each row's first 60 bits of MD5: independent of row order, changed by any changed row.
+        const r = await c.query<{ rows: string; sum: string }>(
+          `SELECT count(*) AS rows, coalesce(sum(('x' || substr(md5(t::text), 1, 15))::bit(60)::bigint), 0)::text AS sum FROM ${ident(name)} t`,
+        );
+        out[name] = { rows: Number(r.rows[0]?.rows), sum: r.rows[0]?.sum ?? '0' };
+      }
+    }),
+  );
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
 }
 
-/** Table sums of a database, in one consistent read. */
-export async function databaseSums(url: string): Promise<Record<string, TableSum>> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
+/**
+ * `n` connections to `url`, each in a read-only transaction on one snapshot: `snapshot` when given (another
+ * session's pg_export_snapshot), else the first connection's. Returns them with the snapshot's name.
+ */
+export async function snapshotClients(
+  url: string,
+  n: number,
+  snapshot?: string,
+): Promise<{ clients: pg.Client[]; snapshot: string }> {
+  const clients: pg.Client[] = [];
   try {
-    await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const sums = await tableSums(c);
-    await c.query('COMMIT');
-    return sums;
+    for (let i = 0; i < n; i++) {
+      const c = new pg.Client({ connectionString: url });
+      clients.push(c);
+      await c.connect();
+      await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      if (snapshot) await c.query(`SET TRANSACTION SNAPSHOT '${snapshot.replace(/'/g, "''")}'`);
+      else snapshot = (await c.query<{ s: string }>('SELECT pg_export_snapshot() AS s')).rows[0]?.s as string;
+    }
+    return { clients, snapshot: snapshot as string };
+  } catch (e) {
+    await Promise.allSettled(clients.map((c) => c.end()));
+    throw e;
+  }
+}
+
+/** Table sums of a database, in one consistent read over a few connections. */
+export async function databaseSums(url: string): Promise<Record<string, TableSum>> {
+  const { clients } = await snapshotClients(url, Number(jobs()));
+  try {
+    return await tableSums(clients);
   } finally {
-    await c.end();
+    await Promise.allSettled(clients.map((c) => c.end()));
   }
 }
 
@@ -213,32 +244,28 @@ export type Progress = (step: string) => void;
 export async function takeSnapshot(env: OpsEnv, dir: string, kind: Manifest['kind'], say: Progress): Promise<Manifest> {
   mkdirSync(dirname(dir), { recursive: true });
   mkdirSync(dir); // not recursive: a folder already there is an error, never merged into
-  const client = new pg.Client({ connectionString: env.databaseUrl });
-  await client.connect();
+  // One snapshot for the dump and the checksums: the manifest describes exactly what was dumped.
+  const { clients, snapshot } = await snapshotClients(env.databaseUrl, Number(jobs()));
   let tables: Record<string, TableSum>;
   let postgres: string;
   let schemaVersion: string;
   try {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const snap = (await client.query<{ s: string }>('SELECT pg_export_snapshot() AS s')).rows[0]?.s as string;
+    const [client] = clients as [pg.Client];
     postgres = (await client.query<{ v: string }>('SHOW server_version')).rows[0]?.v as string;
     schemaVersion = String(
       (await client.query<{ v: string }>('SELECT max(version)::text AS v FROM sys_schema_version')).rows[0]?.v ?? '',
     );
-    say(`dumping the database (PostgreSQL ${postgres}, schema ${schemaVersion})`);
-    // The dump and the checksums read the same snapshot, side by side.
+    say(`dumping the database (PostgreSQL ${postgres}, schema ${schemaVersion}) and checksumming every table`);
     const dump = run(
       pgTool('pg_dump'),
-      ['--format=directory', `--jobs=${jobs()}`, `--snapshot=${snap}`, '--file', join(dir, 'db')],
+      ['--format=directory', `--jobs=${jobs()}`, `--snapshot=${snapshot}`, '--file', join(dir, 'db')],
       {
         env: pgEnv(env.databaseUrl),
       },
     );
-    const sums = tableSums(client);
-    [, tables] = await Promise.all([dump, sums]);
-    await client.query('COMMIT');
+    [, tables] = await Promise.all([dump, tableSums(clients)]);
   } finally {
-    await client.end();
+    await Promise.allSettled(clients.map((c) => c.query('COMMIT').finally(() => c.end())));
   }
 
   say('copying the stored objects');
@@ -383,7 +410,14 @@ export async function restoreSnapshot(
           temp,
           join(dir, 'db'),
         ],
-        { env: pgEnv(withDatabase(env.databaseUrl, temp)) },
+        // Index builds dominate a restore: more sort memory per job; and no wait for each COPY's commit to be
+        // flushed (a crash midway leaves a temporary database that is dropped, never one that is used).
+        {
+          env: {
+            ...pgEnv(withDatabase(env.databaseUrl, temp)),
+            PGOPTIONS: '-c maintenance_work_mem=512MB -c synchronous_commit=off',
+          },
+        },
       );
       say('comparing every table with the manifest');
       const problems = compareSums(m.tables, await databaseSums(withDatabase(env.databaseUrl, temp)));
