@@ -1,19 +1,5 @@
 #!/usr/bin/env bash
-# Import a tenant exported by export.sh into this (new) stack, verified before anything is replaced (scripts/ops/restore.ts).
+# Import a tenant exported by export.sh into this (new) stack, verified before anything is replaced: restore.sh in
+# import mode (scripts/ops/restore.ts import; docs/migration-playbook.md).
 #   scripts/import.sh --help            scripts/import.sh --compose /srv/einvoice/<tenant> <archive> [options]
-# In Compose the API, the worker and nginx are stopped around it and started again afterwards.
-set -euo pipefail
-OPS_TOOL=restore.ts
-OPS_MODE=import
-source "$(dirname "$0")/lib/ops.sh"
-if [ "${1:-}" = "--compose" ] && [ -n "${2:-}" ] && [[ " $* " == *" --yes "* ]]; then
-  dir=$2
-  compose=(docker compose --project-directory "$dir" --env-file "$dir/deploy/.env")
-  "${compose[@]}" up -d --wait db redis minio minio-init
-  "${compose[@]}" stop nginx api worker
-  status=0
-  ops_main "$@" || status=$?
-  "${compose[@]}" up -d --wait || status=${status/#0/4}
-  exit "$status"
-fi
-ops_main "$@"
+OPS_MODE=import exec "$(dirname "$0")/restore.sh" "$@"

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Restore a backup made by backup.sh, verified before anything is replaced (scripts/ops/restore.ts).
+# Restore a backup made by backup.sh (or, as import.sh, an export), verified before anything is replaced (scripts/ops/restore.ts).
 #   scripts/restore.sh --help            scripts/restore.sh --compose /srv/einvoice/<tenant> <archive> [options]
 # In Compose the API, the worker and nginx are stopped around it and started again afterwards.
 set -euo pipefail
 OPS_TOOL=restore.ts
-OPS_MODE=restore
+OPS_MODE=${OPS_MODE:-restore}
 source "$(dirname "$0")/lib/ops.sh"
 if [ "${1:-}" = "--compose" ] && [ -n "${2:-}" ] && [[ " $* " == *" --yes "* ]]; then
   dir=$2
