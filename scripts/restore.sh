@@ -9,11 +9,11 @@ source "$(dirname "$0")/lib/ops.sh"
 if [ "${1:-}" = "--compose" ] && [ -n "${2:-}" ] && [[ " $* " == *" --yes "* ]]; then
   dir=$2
   compose=(docker compose --project-directory "$dir" --env-file "$dir/deploy/.env")
-  "${compose[@]}" up -d --wait db redis minio minio-init
+  "${compose[@]}" up -d --wait db redis minio
   "${compose[@]}" stop nginx api worker
   status=0
   ops_main "$@" || status=$?
-  "${compose[@]}" up -d --wait || status=${status/#0/4}
+  "${compose[@]}" up -d --wait db redis minio api worker nginx || status=${status/#0/4}
   exit "$status"
 fi
 ops_main "$@"

@@ -28,8 +28,12 @@ ops_compose() {
     esac
   done
   # The app container's own environment has DATABASE_URL and the storage settings; deploy/.env is the config carried.
+  # The Turnkey folder is the worker's volume: mounted here too, where TURNKEY_ROOT says (docker-compose.yml).
+  local root
+  root=$(sed -n 's/^TURNKEY_ROOT=//p' "$dir/deploy/.env" | tail -n 1)
+  root=${root:-/srv/turnkey}
   docker compose --project-directory "$dir" --env-file "$dir/deploy/.env" run --rm --no-deps -T \
-    -v "$(cd "$dir" && pwd):/tenant" api \
+    -v "$(cd "$dir" && pwd):/tenant" -v "$(cd "$dir" && pwd)/data/turnkey:$root" -e TURNKEY_ROOT="$root" api \
     node --import tsx "scripts/ops/$OPS_TOOL" ${OPS_MODE:+"$OPS_MODE"} -- --config /tenant/deploy/.env "${args[@]}"
 }
 

@@ -251,7 +251,7 @@ export async function takeSnapshot(env: OpsEnv, dir: string, kind: Manifest['kin
   let schemaVersion: string;
   try {
     const [client] = clients as [pg.Client];
-    postgres = (await client.query<{ v: string }>('SHOW server_version')).rows[0]?.v as string;
+    postgres = (await client.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]?.v as string;
     schemaVersion = String(
       (await client.query<{ v: string }>('SELECT max(version)::text AS v FROM sys_schema_version')).rows[0]?.v ?? '',
     );

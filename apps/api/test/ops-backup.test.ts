@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { SCHEMA_VERSION } from '@app/db';
 import { closeConnections } from '@app/devkit/testing';
 import { createS3Storage, ensureBucket } from '@app/storage';
 import pg from 'pg';
@@ -128,6 +129,17 @@ describe('backup.sh and restore.sh', () => {
     mkdirSync(x);
     expect((await promisify(execFile)('tar', ['-xzf', file as string, '-C', x])).stderr).toBe('');
     const [top] = readdirSync(x);
+    const manifest = JSON.parse(readFileSync(join(x, top as string, 'manifest.json'), 'utf8'));
+    expect(manifest).toMatchObject({
+      format: 'einvoice-snapshot/1',
+      kind: 'backup',
+      tenant: 'demo',
+      turnkeyFolder: true,
+      config: true,
+    });
+    expect(manifest.postgres).toMatch(/^\d+\.\d+/);
+    expect(manifest.schemaVersion).toBe(String(SCHEMA_VERSION));
+    expect(manifest.tables).toEqual(sums);
     const victim = join(x, top as string, 'storage', 'imports', '2026', '11', 'a.csv');
     const bytes = readFileSync(victim);
     bytes[0] = (bytes[0] as number) ^ 1;
