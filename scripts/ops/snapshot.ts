@@ -36,6 +36,7 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { createDb, createPool, migrate, SCHEMA_VERSION } from '@app/db';
 import { createStorage, type Storage } from '@app/storage';
+import { sql } from 'kysely';
 import pg from 'pg';
 import type { OpsEnv } from './env.ts';
 
@@ -467,7 +468,10 @@ export async function restoreSnapshot(
     eventsToResend = Number(r.numUpdatedRows);
     await db.deleteFrom('sys_worker_heartbeats').execute();
     if (opts.maintenance === 'off') {
-      await db.updateTable('sys_maintenance').set({ enabled: false, reason: null, changed_by: 'script:import' }).execute();
+      await db
+        .updateTable('sys_maintenance')
+        .set({ enabled: false, reason: null, changed_by: 'script:import', changed_at: sql`now()` })
+        .execute();
     }
   } finally {
     await db.destroy();
