@@ -127,7 +127,8 @@ function postgresSettings(): Record<string, string> {
 }
 
 function bytes(size: string): number {
-  const m = /^(\d+)([kmg])b?$/i.exec(size);
+  // A size deploy/.env may set (${DB_MEM_LIMIT:-3g}) is checked at its default.
+  const m = /^(\d+)([kmg])b?$/i.exec(size.replace(/^\$\{[A-Z][A-Z0-9_]*:-([^}]+)\}$/, '$1'));
   if (!m) throw new Error(`not a size: ${size}`);
   return Number(m[1]) * 1024 ** ({ k: 1, m: 2, g: 3 }[m[2]!.toLowerCase() as 'k' | 'm' | 'g'] ?? 0);
 }
