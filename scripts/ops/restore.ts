@@ -30,7 +30,8 @@ const COMMON = `  Before anything is replaced: every part's SHA-256 and size are
   afterwards: they read the tenant at start (scripts/restore.sh --compose does both).
   Without --yes only the checks of the archive run (nothing is changed).
   --work-dir: where the archive is unpacked (default: beside it; needs about its size again, uncompressed).
-  --health-url URL: after restoring, wait until URL answers 200 (e.g. http://127.0.0.1:3000/health).
+  --health-url URL: after restoring, wait until URL answers 200 (e.g. http://127.0.0.1:3000/health) — an API
+  started on the restored database: one still running from before answers 503 until it is restarted.
   Exit: 0 done (or verified), 1 failed, 2 bad usage, 3 the archive failed verification (nothing changed),
         4 restored but the health check failed.`;
 const USAGE =

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { createLogger } from '@app/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,6 +63,22 @@ describe('health, metrics, OpenAPI', () => {
     } finally {
       t.deps.storage.check = original;
     }
+  });
+
+  it('GET /health is 503 naming the database when the tenant this process serves is no longer in it (a restore or import under it)', async () => {
+    const original = t.deps.tenant;
+    (t.deps as { tenant: typeof original }).tenant = { id: randomUUID(), code: original.code };
+    try {
+      const r = await t.call({ url: '/health' });
+      expect(r.statusCode).toBe(503);
+      expect(r.json().failing).toEqual(['database']);
+      expect(r.json().checks.database.error).toContain(
+        'is not in the database any more (restored or imported?): restart the API',
+      );
+    } finally {
+      (t.deps as { tenant: typeof original }).tenant = original;
+    }
+    expect((await t.call({ url: '/health' })).statusCode).toBe(200);
   });
 
   it('GET /api/v1/admin/metrics reports requests/min, per-route percentiles, pool, queues, disk', async () => {

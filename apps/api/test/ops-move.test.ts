@@ -115,8 +115,6 @@ describe('export.sh → install.sh --local → import.sh', () => {
       tenantEnv,
       '--passphrase-file',
       pass,
-      '--health-url',
-      `http://127.0.0.1:${api}/health`,
       '--keep-maintenance',
       '--yes',
     ]);
@@ -124,6 +122,11 @@ describe('export.sh → install.sh --local → import.sh', () => {
     const report = JSON.parse(im.out);
     expect(report).toMatchObject({ healthy: true, objects: 3, problems: [] });
     expect(report.previousDatabase).toMatch(/^einvoice__before_\d{14}$/);
+    // The running API still serves the fresh stack's tenant, which the imported database does not hold: its
+    // health says so until it is restarted.
+    const stale = await fetch(`http://127.0.0.1:${api}/health`);
+    expect(stale.status).toBe(503);
+    expect(JSON.stringify(await stale.json())).toContain('restart the API');
 
     // 4. Nothing lost: every table as in the source. The running worker writes its heartbeat, and its outbox
     // relay may already have taken the imported events (dispatched_at): those compare without that column.

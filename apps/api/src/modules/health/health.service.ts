@@ -24,12 +24,21 @@ async function timed(fn: () => Promise<unknown>): Promise<CheckResult> {
   }
 }
 
-export function createHealthService(deps: Pick<AppDeps, 'db' | 'redis' | 'storage' | 'queues' | 'pool' | 'config'>) {
+export function createHealthService(deps: Pick<AppDeps, 'db' | 'redis' | 'storage' | 'queues' | 'pool' | 'config' | 'tenant'>) {
   return {
     /** DB, Redis, storage and queue, checked in parallel. */
     async check() {
       const [database, redis, storage, queue] = await Promise.all([
-        timed(() => sql`SELECT 1`.execute(deps.db)),
+        // The database answers, and still holds this process's tenant: after a restore or an import the tenant
+        // row may be another (the archive's), and the process must be restarted to serve it.
+        timed(async () => {
+          const r = await sql`SELECT 1 FROM sys_tenants WHERE id = ${deps.tenant.id}`.execute(deps.db);
+          if (r.rows.length === 0) {
+            throw new Error(
+              `tenant ${deps.tenant.code} (${deps.tenant.id}) is not in the database any more (restored or imported?): restart the API`,
+            );
+          }
+        }),
         timed(() => deps.redis.ping()),
         timed(() => deps.storage.check()),
         timed(() => deps.queues[queueOf('P1')].getJobCounts('waiting')),
