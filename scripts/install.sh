@@ -141,8 +141,6 @@ fi
 
 # ---------------------------------------------------------------------------------------------------------
 # Docker Compose
-command -v docker >/dev/null || die "docker is not installed; install Docker Engine with the compose plugin, or use --local"
-docker compose version >/dev/null 2>&1 || die "the docker compose plugin is missing"
 dir=${dir:-/srv/einvoice/$tenant}
 mkdir -p "$dir/deploy/nginx" "$dir/data/certs" "$dir/data/acme" "$dir/data/turnkey" "$dir/backups" "$dir/exports"
 dir=$(cd "$dir" && pwd)
@@ -173,16 +171,20 @@ else
   [ -z "$tag" ] || set_var "$env.partial" APP_IMAGE_TAG "$tag"
   mv -n "$env.partial" "$env"
   [ ! -f "$env.partial" ] || die "$env appeared meanwhile; not overwritten"
+  umask 022
   echo "install: wrote $env with generated secrets (keep a copy with the backups: APP_ENCRYPTION_KEY cannot be recreated)"
 fi
 if [ ! -f "$dir/data/certs/fullchain.pem" ]; then
   openssl req -x509 -newkey rsa:2048 -nodes -days 825 -subj "/CN=$tenant" \
     -keyout "$dir/data/certs/privkey.pem" -out "$dir/data/certs/fullchain.pem" 2>/dev/null
-  # nginx runs as uid 101 in its container and must read the key.
-  chown 101 "$dir/data/certs/privkey.pem" 2>/dev/null || chmod 644 "$dir/data/certs/privkey.pem"
+  # nginx runs as uid 101 in its container and must read both; the key stays unreadable to anyone else.
+  chmod 644 "$dir/data/certs/fullchain.pem"
+  chown 101 "$dir/data/certs/privkey.pem" 2>/dev/null && chmod 600 "$dir/data/certs/privkey.pem" || chmod 644 "$dir/data/certs/privkey.pem"
   echo "install: made a self-signed certificate in $dir/data/certs (replace it with the real one: docs/install.md)"
 fi
-[ $start -eq 1 ] || exit 0
+[ $start -eq 1 ] || { echo "install: rendered $dir (not started: --no-start)"; exit 0; }
+command -v docker >/dev/null || die "docker is not installed; install Docker Engine with the compose plugin, or use --local"
+docker compose version >/dev/null 2>&1 || die "the docker compose plugin is missing"
 compose=(docker compose --project-directory "$dir" --env-file "$env")
 "${compose[@]}" config -q || die "the rendered Compose file is not valid"
 # The release's images: pulled or loaded beforehand (docker load), else built here from this checkout.
