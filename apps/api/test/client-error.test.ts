@@ -3,6 +3,7 @@
  * one is sent, limited per address, listed for administrators only. And the system page's facts
  * (GET /api/v1/admin/system): certificate expiries per seller and the license.
  */
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from './helpers.ts';
 import { createUser, PASSWORD } from './notification-helpers.ts';
@@ -106,9 +107,18 @@ describe('system page', () => {
       .where('tenant_id', '=', t.deps.tenant.id)
       .execute();
 
+    // Two live workers (one paused for maintenance) and one gone silent a minute ago.
+    await sql`INSERT INTO sys_worker_heartbeats (worker_id, started_at, seen_at, paused_at, maintenance_since) VALUES
+      ('w-a', now() - interval '2 hours', now(), NULL, NULL),
+      ('w-b', now() - interval '1 hour', now(), now(), now()),
+      ('w-gone', now() - interval '3 hours', now() - interval '1 minute', NULL, NULL)`.execute(t.deps.db);
+
     const r = await t.call({ url: '/api/v1/admin/system', token: admin });
     expect(r.statusCode, r.body).toBe(200);
     const s = r.json();
+    expect(s.workers.map((w: { id: string }) => w.id)).toEqual(['w-a', 'w-b']);
+    expect(s.workers[0].pausedAt).toBeNull();
+    expect(s.workers[1].pausedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(s.health.status).toBe('ok');
     expect(s.schemaVersion).toMatch(/^\d{14}$/);
     expect(s.tenant.id).toBe(t.deps.tenant.id);

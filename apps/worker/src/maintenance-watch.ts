@@ -15,12 +15,10 @@
  */
 import { closeSync, openSync, utimesSync } from 'node:fs';
 import type { Database } from '@app/db';
+import { WORKER_HEARTBEAT_STALE_SECONDS } from '@app/jobs';
 import type { Logger } from '@app/logger';
 import type { Worker } from 'bullmq';
 import { sql } from 'kysely';
-
-/** A worker not seen for this long is taken for dead: it does not hold up an export. */
-export const HEARTBEAT_STALE_SECONDS = 30;
 
 export type MaintenanceWatch = {
   /** One look at the flag (tests call it instead of waiting for the timer). */
@@ -153,7 +151,7 @@ export function startMaintenanceWatch(deps: {
 }
 
 /**
- * Wait until every live worker (seen in the last HEARTBEAT_STALE_SECONDS) has paused for the maintenance that
+ * Wait until every live worker (seen in the last WORKER_HEARTBEAT_STALE_SECONDS) has paused for the maintenance that
  * is on now. Returns the workers still busy when `timeoutMs` ran out (empty: all paused, or none running).
  */
 export async function waitForPausedWorkers(
@@ -169,7 +167,7 @@ export async function waitForPausedWorkers(
         CROSS JOIN sys_tenants t
         LEFT JOIN sys_maintenance m ON m.tenant_id = t.id
        WHERE t.code = ${tenantCode}
-         AND h.seen_at > now() - make_interval(secs => ${HEARTBEAT_STALE_SECONDS})`.execute(db);
+         AND h.seen_at > now() - make_interval(secs => ${WORKER_HEARTBEAT_STALE_SECONDS})`.execute(db);
     const busy = rows.rows.filter((r) => !r.paused).map((r) => r.worker_id);
     if (busy.length === 0 || Date.now() >= until) return { busy, live: rows.rows.length };
     await new Promise((r) => setTimeout(r, opts.intervalMs ?? 500));

@@ -2,6 +2,7 @@ export * from './circuit-breaker.ts';
 export * from './circuit-state.ts';
 export * from './events.ts';
 export * from './handler.ts';
+export * from './heartbeat.ts';
 export * from './legacy-queues.ts';
 export * from './outbox.ts';
 export * from './queues.ts';

@@ -60,6 +60,11 @@ export const systemView = z.object({
       daysLeft: z.number().nullable(),
     }),
   ),
+  /**
+   * The worker processes alive now (a heartbeat in the last 30 s), oldest first. `pausedAt`: the time it finished
+   * its running jobs for maintenance mode and took no new one; null while it works.
+   */
+  workers: z.array(z.object({ id: z.string(), startedAt: z.string(), seenAt: z.string(), pausedAt: z.string().nullable() })),
   /** The tenant's license; null when none is installed. */
   license: z
     .object({

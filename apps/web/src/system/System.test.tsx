@@ -29,6 +29,7 @@ const system = (over: Partial<SystemView> = {}): SystemView => ({
     { sellerId: 's3', ban: '22099131', name: '家樂福', expiresAt: '2027-06-01T00:00:00Z', daysLeft: 192 },
     { sellerId: 's4', ban: '11111111', name: '小店', expiresAt: null, daysLeft: null },
   ],
+  workers: [{ id: 'worker-1', startedAt: '2026-11-20T01:00:00Z', seenAt: '2026-11-21T03:59:55Z', pausedAt: null }],
   license: { plan: 'enterprise', expiresAt: '2026-11-15T00:00:00Z', gracePeriodDays: 14, status: 'grace', daysLeft: -6 },
   ...over,
 });
@@ -146,6 +147,57 @@ describe('system page', () => {
     const disk = screen.getByRole('region', { name: '磁碟空間' });
     expect(disk.textContent).toContain('100 GB');
     expect(within(disk).getByText('85%').className).toBe('badge warn');
+  });
+
+  it('lists the live workers, one working and one paused for maintenance', async () => {
+    await open('/system', (r) =>
+      r.url === '/api/v1/admin/system'
+        ? {
+            body: system({
+              workers: [
+                { id: 'worker-a', startedAt: '2026-11-20T01:00:00Z', seenAt: '2026-11-21T03:59:55Z', pausedAt: null },
+                {
+                  id: 'worker-b',
+                  startedAt: '2026-11-21T02:00:00Z',
+                  seenAt: '2026-11-21T03:59:58Z',
+                  pausedAt: '2026-11-21T03:30:00Z',
+                },
+              ],
+            }),
+          }
+        : { body: metrics() },
+    );
+    const workers = await screen.findByRole('region', { name: '背景工作程序' });
+    expect(workers.textContent).toContain('執行中：2 個');
+    expect(workers.textContent).toContain('其中 1 個因維護模式已暫停');
+    const table = within(workers).getByRole('table', { name: /目前執行中的背景工作程序/ });
+    const rows = within(table).getAllByRole('row').slice(1);
+    expect(rows.map((r) => within(r).getByRole('rowheader').textContent)).toEqual(['worker-a', 'worker-b']);
+    const a = within(rows[0]!).getAllByRole('cell');
+    expect(a[0]!.textContent).toMatch(/^2026\/11\/20\s09:00:00$/);
+    expect(a[1]!.textContent).toMatch(/^2026\/11\/21\s11:59:55$/);
+    expect(a[2]!.textContent).toBe('運作中');
+    expect(a[2]!.querySelector('.badge')!.className).toBe('badge good');
+    const b = within(rows[1]!).getAllByRole('cell').at(-1)!;
+    expect(b.textContent).toMatch(/^維護模式暫停中（自 2026\/11\/21\s11:30:00 起）$/);
+    expect(b.querySelector('.badge')!.className).toBe('badge warn');
+    expect(screen.queryByText(/沒有任何背景工作程序在執行/)).toBeNull();
+  });
+
+  it('says so, in the section and among the problems, when no worker is running', async () => {
+    await open('/system', (r) =>
+      r.url === '/api/v1/admin/system'
+        ? { body: system({ workers: [], certificates: [], health: { ...system().health, status: 'ok', failing: [] } }) }
+        : { body: metrics() },
+    );
+    const message = '沒有任何背景工作程序在執行：發票不會送交 Turnkey，Webhook 與電子郵件也不會發送';
+    const workers = await screen.findByRole('region', { name: '背景工作程序' });
+    const alert = within(workers).getByRole('alert');
+    expect(alert.textContent).toBe(`未執行 ${message}`);
+    expect(within(alert).getByText('未執行').className).toBe('badge bad');
+    expect(within(workers).queryByRole('table')).toBeNull();
+    const list = screen.getByRole('heading', { name: '需要注意' }).parentElement!;
+    expect([...list.querySelectorAll('li')].map((li) => li.textContent)).toEqual([message, '授權狀態：寬限期']);
   });
 
   it('refreshes on its own, and says so when a refresh fails', async () => {

@@ -38,7 +38,7 @@ export function certState(c: Pick<Cert, 'daysLeft' | 'expiresAt'>): 'expired' | 
   return 'ok';
 }
 
-/** The system page (`ops.admin`): health, versions, certificates, license and metrics, refreshed every 15 s. */
+/** The system page (`ops.admin`): health, workers, versions, certificates, license and metrics, refreshed every 15 s. */
 export function SystemPage({ refreshMs = REFRESH_MS }: { refreshMs?: number }) {
   const { t } = useI18n();
   const system = useApiQuery<SystemView>('/api/v1/admin/system', undefined, { refetchInterval: refreshMs });
@@ -77,6 +77,7 @@ function SystemSections({ system: s, stale }: { system: SystemView; stale: boole
   const problems: string[] = [];
   for (const name of s.health.failing)
     problems.push(t('system.problem.check', { name: t(CHECK_LABEL[name] ?? 'system.check.other', { name }) }));
+  if (s.workers.length === 0) problems.push(t('system.workers.none'));
   const expired = s.certificates.filter((c) => certState(c) === 'expired');
   const soon = s.certificates.filter((c) => certState(c) === 'soon');
   if (expired.length) problems.push(t('system.problem.certExpired', { count: expired.length }));
@@ -135,6 +136,7 @@ function SystemSections({ system: s, stale }: { system: SystemView; stale: boole
           </table>
         </div>
       </Section>
+      <WorkersSection workers={s.workers} />
       <Section id="system-version" title={t('system.version')}>
         <dl className="props">
           <dt>{t('system.version.api')}</dt>
@@ -215,6 +217,63 @@ function SystemSections({ system: s, stale }: { system: SystemView; stale: boole
         )}
       </Section>
     </>
+  );
+}
+
+/** The worker processes alive now (oldest first): without one, nothing is sent to Turnkey, no webhook, no mail. */
+function WorkersSection({ workers }: { workers: SystemView['workers'] }) {
+  const { t, format } = useI18n();
+  const paused = workers.filter((w) => w.pausedAt !== null).length;
+  return (
+    <Section id="system-workers" title={t('system.workers')}>
+      {workers.length === 0 ? (
+        <p role="alert">
+          <span className="badge bad">{t('system.workers.noneBadge')}</span> {t('system.workers.none')}
+        </p>
+      ) : (
+        <>
+          <p>
+            {t('system.workers.count', { count: workers.length })}
+            {paused > 0 && <> · {t('system.workers.pausedCount', { count: paused })}</>}
+          </p>
+          <div className="table-wrap">
+            <table>
+              <caption>{t('system.workers.caption')}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('system.workers.id')}</th>
+                  <th scope="col">{t('system.workers.startedAt')}</th>
+                  <th scope="col">{t('system.workers.seenAt')}</th>
+                  <th scope="col">{t('system.col.state')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {workers.map((w) => (
+                  <tr key={w.id}>
+                    <th scope="row">
+                      <code>{w.id}</code>
+                    </th>
+                    <td>
+                      <Time value={w.startedAt} />
+                    </td>
+                    <td>
+                      <Time value={w.seenAt} />
+                    </td>
+                    <td>
+                      {w.pausedAt === null ? (
+                        <span className="badge good">{t('system.workers.working')}</span>
+                      ) : (
+                        <span className="badge warn">{t('system.workers.paused', { time: format.dateTime(w.pausedAt) })}</span>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+    </Section>
   );
 }
 

@@ -1,6 +1,6 @@
 import { SCHEMA_VERSION } from '@app/db';
 import { taipeiIsoDate } from '@app/domain';
-import { readCircuitStates } from '@app/jobs';
+import { readCircuitStates, WORKER_HEARTBEAT_STALE_SECONDS } from '@app/jobs';
 import { maintenanceBody, metricsView, systemStatusView, systemView } from '@app/schemas/admin';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -57,7 +57,7 @@ export async function adminRoutes(app: FastifyInstance, deps: ModuleDeps) {
       const now = deps.now();
       const today = Date.parse(`${taipeiIsoDate(now)}T00:00:00Z`);
       const daysUntil = (day: string) => Math.round((Date.parse(`${day}T00:00:00Z`) - today) / 86_400_000);
-      const [checks, sellers, license] = await Promise.all([
+      const [checks, sellers, license, workers] = await Promise.all([
         health.check(),
         deps.db
           .selectFrom('sellers')
@@ -71,6 +71,12 @@ export async function adminRoutes(app: FastifyInstance, deps: ModuleDeps) {
           .select(['plan', 'expires_at', 'grace_period_days', 'status'])
           .where('tenant_id', '=', deps.tenant.id)
           .executeTakeFirst(),
+        deps.db
+          .selectFrom('sys_worker_heartbeats')
+          .select(['worker_id', 'started_at', 'seen_at', 'paused_at'])
+          .where('seen_at', '>', sql<Date>`now() - make_interval(secs => ${WORKER_HEARTBEAT_STALE_SECONDS})`)
+          .orderBy('started_at')
+          .execute(),
       ]);
       return {
         generatedAt: now.toISOString(),
@@ -84,6 +90,12 @@ export async function adminRoutes(app: FastifyInstance, deps: ModuleDeps) {
           name: r.name,
           expiresAt: r.expires,
           daysLeft: r.expires ? daysUntil(r.expires) : null,
+        })),
+        workers: workers.map((w) => ({
+          id: w.worker_id,
+          startedAt: w.started_at.toISOString(),
+          seenAt: w.seen_at.toISOString(),
+          pausedAt: w.paused_at?.toISOString() ?? null,
         })),
         license: license
           ? {
