@@ -4,8 +4,8 @@
 #   scripts/install.sh <tenant> [--dir DIR] [--http-port N] [--https-port N] [--tag TAG] [--no-start]
 #       Docker: renders the Compose template into DIR (default /srv/einvoice/<tenant>): docker-compose.yml, the
 #       nginx config, and deploy/.env from deploy/.env.example with generated secrets and free ports; a
-#       self-signed certificate when data/certs/ has none; then `docker compose up -d --wait` and a health check
-#       through nginx.
+#       self-signed certificate when data/certs/ has none (--no-start stops here). Then the images, the migration,
+#       the tenant (first administrator "admin", its password printed once), `up -d --wait`, /health via nginx.
 #   scripts/install.sh --local <tenant> [--dir DIR] [--no-start]
 #       Without Docker: the local stack (scripts/stack.sh) for this tenant, its data and settings in DIR (default
 #       tenants/<tenant>): DIR/.env holds the free ports chosen; the secrets are generated into
