@@ -3,13 +3,17 @@
  * then no new job starts; the heartbeat row says the worker has paused only once that job is done (what the export
  * script waits for); turning it off resumes the queued work. The heartbeat file is touched while paused too.
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { testConfig } from '@app/devkit/testing';
 import { jobOptions, queueFor } from '@app/jobs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { databaseSums, unpack } from '../../../scripts/ops/snapshot.ts';
 import { waitForPausedWorkers } from '../src/maintenance-watch.ts';
 import { type Runtime, startRuntime } from '../src/runtime.ts';
 import { captureLogger, openTestDb, skippingHandlers, type TestDb, waitFor } from './helpers.ts';
@@ -111,4 +115,67 @@ describe('the worker in maintenance mode', () => {
     await setMaintenance(false);
     await t.db.deleteFrom('sys_worker_heartbeats').execute();
   });
+
+  it('export.sh waits for the running job, and its archive holds what that job wrote', async () => {
+    const config = testConfig(t.url);
+    const { log } = captureLogger();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let running = false;
+    const runtime = startRuntime({
+      config,
+      db: t.db,
+      log,
+      maintenancePollMs: 100,
+      handlers: {
+        ...skippingHandlers(),
+        'period.close': async () => {
+          running = true;
+          await gate;
+          await sql`UPDATE sys_tenants SET name = 'written by the job the export waited for' WHERE code = 'demo'`.execute(t.db);
+          return 'done';
+        },
+      },
+    });
+    try {
+      await runtime.queues[queueFor('period.close')].add('period.close', { period: '11410' }, jobOptions('period.close'));
+      await waitFor('the job to start', async () => running);
+      const env = join(dir, 'export.env');
+      writeFileSync(
+        env,
+        `TENANT_CODE=demo\nDATABASE_URL=${t.url}\nSTORAGE_DRIVER=local\nSTORAGE_LOCAL_ROOT=${join(dir, 'storage')}\n`,
+      );
+      writeFileSync(join(dir, 'pass'), 'the export passphrase\n');
+      const script = fileURLToPath(new URL('../../../scripts/export.sh', import.meta.url));
+      const t0 = Date.now();
+      const exporting = promisify(execFile)(script, [
+        '--env-file',
+        env,
+        '--passphrase-file',
+        join(dir, 'pass'),
+        '--out',
+        join(dir, 'exports'),
+        '--wait-seconds',
+        '30',
+      ]);
+      await new Promise((r) => setTimeout(r, 1_500));
+      release();
+      const { stdout } = await exporting;
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(1_500);
+      const file = JSON.parse(stdout.trim()).file as string;
+      const archived = await unpack(file, join(dir, 'unpacked'), 'the export passphrase');
+      const manifest = JSON.parse(readFileSync(join(archived, 'manifest.json'), 'utf8'));
+      const now = await databaseSums(t.url);
+      expect(manifest.tables.sys_tenants).toEqual(now.sys_tenants);
+      const name = await t.db.selectFrom('sys_tenants').select('name').where('code', '=', 'demo').executeTakeFirstOrThrow();
+      expect(name.name).toBe('written by the job the export waited for');
+      expect(runtime.maintenance.isPaused()).toBe(true);
+    } finally {
+      release();
+      await runtime.stop();
+      await setMaintenance(false);
+    }
+  }, 60_000);
 });
