@@ -87,7 +87,7 @@ describe('two-step verification', () => {
     expect((await screen.findByText(/您的角色必須使用兩步驟驗證/)).getAttribute('role')).toBe('alert');
     expect(screen.queryByRole('region', { name: '變更密碼' })).toBeNull();
     const mfa = screen.getByRole('region', { name: '兩步驟驗證' });
-    expect(within(mfa).getByText('未啟用')).toBeTruthy();
+    expect(within(mfa).getByText('未啟用').className).toBe('badge warn');
 
     fireEvent.click(within(mfa).getByRole('button', { name: '設定兩步驟驗證' }));
     const qr = (await within(mfa).findByRole('img', { name: '兩步驟驗證設定用的 QR Code' })) as HTMLImageElement;
@@ -128,13 +128,14 @@ describe('two-step verification', () => {
     ).toBe('alert');
 
     // The page now shows everything (enrolment done), and the codes stay on screen meanwhile.
-    expect(await screen.findByRole('region', { name: '變更密碼' })).toBeTruthy();
+    const password = await screen.findByRole('region', { name: '變更密碼' });
+    expect((within(password).getByLabelText('目前的密碼') as HTMLInputElement).type).toBe('password');
     expect(within(mfa).getAllByRole('listitem')).toHaveLength(10);
 
     const writeText = vi.fn(async () => {});
     Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true });
     fireEvent.click(within(mfa).getByRole('button', { name: '複製' }));
-    expect(await within(mfa).findByText('已複製到剪貼簿')).toBeTruthy();
+    expect((await within(mfa).findByText('已複製到剪貼簿')).getAttribute('role')).toBe('status');
     expect(writeText).toHaveBeenCalledWith(`${CODES.join('\n')}\n`);
 
     const blobs: Blob[] = [];
@@ -151,8 +152,9 @@ describe('two-step verification', () => {
     fireEvent.click(within(mfa).getByRole('button', { name: '我已妥善保存' }));
     expect(within(mfa).queryByRole('list', { name: '復原碼' })).toBeNull();
     expect(document.body.textContent).not.toContain(CODES[0]);
-    expect(within(mfa).getByText('已啟用')).toBeTruthy();
-    expect(within(mfa).getByRole('button', { name: '停用兩步驟驗證' })).toBeTruthy();
+    expect(within(mfa).getByText('已啟用').className).toBe('badge good');
+    expect(within(mfa).queryByText('未啟用')).toBeNull();
+    expect((within(mfa).getByRole('button', { name: '停用兩步驟驗證' }) as HTMLButtonElement).disabled).toBe(false);
   });
 
   it('turns MFA off after confirming with a code (or a recovery code)', async () => {
@@ -178,12 +180,13 @@ describe('two-step verification', () => {
     fireEvent.click(within(dialog).getByRole('button', { name: '改用復原碼' }));
     fireEvent.change(within(dialog).getByLabelText('復原碼'), { target: { value: ' rc1-abcd-efgh ' } });
     confirm();
-    expect(await within(mfa).findByText('已停用兩步驟驗證')).toBeTruthy();
+    expect((await within(mfa).findByText('已停用兩步驟驗證')).getAttribute('role')).toBe('status');
     // (The API client answers any 401 with a token refresh and one retry, so the wrong code may be sent twice.)
     expect(writes()[0]!.body).toEqual({ code: '000000' });
     expect(writes().at(-1)!.body).toEqual({ recoveryCode: 'rc1-abcd-efgh' });
     expect(writes().every((r) => r.url === '/api/v1/auth/mfa/disable')).toBe(true);
-    await waitFor(() => expect(within(mfa).getByText('未啟用')).toBeTruthy());
+    await waitFor(() => expect(within(mfa).getByText('未啟用').className).toBe('badge warn'));
+    expect(within(mfa).queryByText('已啟用')).toBeNull();
   });
 });
 

@@ -185,7 +185,7 @@ describe('Webhook subscriptions', () => {
     ]);
 
     fireEvent.click(screen.getByRole('button', { name: '複製' }));
-    expect(await screen.findByText('已複製到剪貼簿')).toBeTruthy();
+    expect((await screen.findByText('已複製到剪貼簿')).getAttribute('role')).toBe('status');
     expect(await navigator.clipboard.readText()).toBe('whsec_c2VjcmV0LW9uY2U=');
 
     fireEvent.click(screen.getByRole('button', { name: '我已妥善保存' }));
