@@ -1,29 +1,13 @@
 // @vitest-environment happy-dom
 import type { DeviceView } from '@app/schemas/device';
 import type { SellerView, SiteView } from '@app/schemas/seller';
-import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  apiError,
-  type Handler,
-  nodeFetch,
-  type SeenRequest,
-  sessionTokens,
-  startApiServer,
-  trackFetches,
-} from '../../test/http-server.ts';
-import { renderApp } from '../../test/render.tsx';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { apiError, type Handler, nodeFetch, type SeenRequest, sessionTokens } from '../../test/http-server.ts';
+import { apiServerPerTest, renderApp } from '../../test/render.tsx';
 import DevicesArea from './index.tsx';
 
-let server: Awaited<ReturnType<typeof startApiServer>> | undefined;
-const fetches = trackFetches();
-beforeEach(() => localStorage.clear());
-afterEach(async () => {
-  cleanup();
-  await fetches.settle();
-  await server?.close();
-  server = undefined;
-});
+const apiServer = apiServerPerTest();
 
 const S1 = '7a1c1e53-6c43-4c3e-9a43-2f0e4b1d8c01';
 const S2 = '8b2d2f64-7d54-4d4f-8b54-3f1f5c2e9d02';
@@ -84,7 +68,7 @@ const places: Handler = (r) => {
 };
 
 async function open(path: string, handler: Handler, permissions: string[] = ['device.manage']) {
-  server = await startApiServer((r) => {
+  const server = await apiServer.start((r) => {
     if (r.url === '/api/v1/auth/refresh') return { body: sessionTokens(1) };
     if (r.url === '/api/v1/auth/me') return { body: { kind: 'user', id: 'u1', name: 'alice', permissions } };
     if (r.url.startsWith('/api/v1/sellers')) return places(r);

@@ -1,28 +1,12 @@
 // @vitest-environment happy-dom
 import type { SellerView, SiteView } from '@app/schemas/seller';
-import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  apiError,
-  type Handler,
-  nodeFetch,
-  type SeenRequest,
-  sessionTokens,
-  startApiServer,
-  trackFetches,
-} from '../../test/http-server.ts';
-import { renderApp } from '../../test/render.tsx';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { apiError, type Handler, nodeFetch, type SeenRequest, sessionTokens } from '../../test/http-server.ts';
+import { apiServerPerTest, renderApp } from '../../test/render.tsx';
 import SellersArea from './index.tsx';
 
-let server: Awaited<ReturnType<typeof startApiServer>> | undefined;
-const fetches = trackFetches();
-beforeEach(() => localStorage.clear());
-afterEach(async () => {
-  cleanup();
-  await fetches.settle();
-  await server?.close();
-  server = undefined;
-});
+const apiServer = apiServerPerTest();
 
 const SELLER_ID = '7a1c1e53-6c43-4c3e-9a43-2f0e4b1d8c01';
 const SITE_ID = '0f6f7d7e-1d3b-4a8e-8f3e-0a4c2b6d9e11';
@@ -64,7 +48,7 @@ const site = (over: Partial<SiteView> = {}): SiteView => ({
 
 /** The area signed in with `permissions`; `handler` answers everything but the session calls. */
 async function open(path: string, handler: Handler, permissions: string[] = ['seller.manage']) {
-  server = await startApiServer((r) => {
+  const server = await apiServer.start((r) => {
     if (r.url === '/api/v1/auth/refresh') return { body: sessionTokens(1) };
     if (r.url === '/api/v1/auth/me') return { body: { kind: 'user', id: 'u1', name: 'alice', permissions } };
     return handler(r);

@@ -3,18 +3,8 @@ import type { ClientDetail } from '@app/schemas/client';
 import type { RoleView } from '@app/schemas/role';
 import type { SellerView, SiteView } from '@app/schemas/seller';
 import type { UserDetail } from '@app/schemas/user';
-import { cleanup } from '@testing-library/react';
-import { afterEach, beforeEach } from 'vitest';
-import {
-  apiError,
-  type Handler,
-  nodeFetch,
-  type SeenRequest,
-  sessionTokens,
-  startApiServer,
-  trackFetches,
-} from '../../test/http-server.ts';
-import { renderApp } from '../../test/render.tsx';
+import { apiError, type Handler, nodeFetch, type SeenRequest, sessionTokens } from '../../test/http-server.ts';
+import { apiServerPerTest, renderApp } from '../../test/render.tsx';
 import UsersArea from './index.tsx';
 
 export const S1 = '7a1c1e53-6c43-4c3e-9a43-2f0e4b1d8c01';
@@ -25,18 +15,11 @@ export const C1 = '4dab1b12-5b7f-4ec0-8d72-4e806fab1d55';
 export const R1 = '5ebc2c23-6c80-4fd1-9e83-5f917abc2e66';
 export const R2 = '6fcd3d34-7d91-40e2-8f94-60a28bcd3f77';
 
-let server: Awaited<ReturnType<typeof startApiServer>> | undefined;
+let api: ReturnType<typeof apiServerPerTest> | undefined;
 
 /** Install the per-test setup and teardown in the calling test file. */
 export function setupTestServer() {
-  const fetches = trackFetches();
-  beforeEach(() => localStorage.clear());
-  afterEach(async () => {
-    cleanup();
-    await fetches.settle();
-    await server?.close();
-    server = undefined;
-  });
+  api = apiServerPerTest();
 }
 
 const stamp = '2026-01-01T00:00:00Z';
@@ -152,7 +135,8 @@ const catalog: Handler = (r) => {
 const CATALOG = /^\/api\/v1\/(sellers|permissions)|^\/api\/v1\/roles$/;
 
 export async function openUsers(path: string, handler: Handler, permissions: string[] = ['user.manage']) {
-  server = await startApiServer((r) => {
+  if (!api) throw new Error('call setupTestServer() in the test file first');
+  const server = await api.start((r) => {
     if (r.url === '/api/v1/auth/refresh') return { body: sessionTokens(1) };
     if (r.url === '/api/v1/auth/me') return { body: { kind: 'user', id: 'u0', name: 'admin', permissions } };
     if (r.method === 'GET' && CATALOG.test(r.url)) return catalog(r);
