@@ -60,24 +60,7 @@ set_var() { # set_var FILE KEY VALUE: replace KEY=… (the value may hold / + =)
   VALUE=$v awk -v k="$k" 'index($0, k "=") == 1 { print k "=" ENVIRON["VALUE"]; next } { print }' "$f" >"$f.tmp" && mv "$f.tmp" "$f"
 }
 
-wait_http() { # wait_http URL SECONDS: 0 once URL answers 200 (a self-signed certificate is accepted: it is our own)
-  NODE_TLS_REJECT_UNAUTHORIZED=0 node --no-warnings -e '
-    const [url, seconds] = process.argv.slice(1);
-    const until = Date.now() + Number(seconds) * 1000;
-    let last = "no answer";
-    (async () => {
-      while (Date.now() < until) {
-        try {
-          const r = await fetch(url, { signal: AbortSignal.timeout(5000) });
-          if (r.status === 200) process.exit(0);
-          last = "HTTP " + r.status;
-        } catch (e) { last = e.cause?.code ?? e.message; }
-        await new Promise((r) => setTimeout(r, 1000));
-      }
-      console.error(`install: ${url} did not answer 200 within ${seconds} s (last: ${last})`);
-      process.exit(1);
-    })();' "$1" "$2"
-}
+source "$ROOT/scripts/lib/ops.sh" # wait_http
 
 # ---------------------------------------------------------------------------------------------------------
 if [ $local_mode -eq 1 ]; then

@@ -16,6 +16,7 @@
 #       4 the update failed and was rolled back (healthy on the old release), 5 the rollback failed too (see output).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")/.." && pwd)
+source "$HERE/scripts/lib/ops.sh" # wait_http
 
 usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
 bad() { echo "update: $*" >&2; echo >&2; usage >&2; exit 2; }
@@ -115,15 +116,7 @@ for image in "$(val "$env" APP_IMAGE)" "$(val "$env" WORKER_IMAGE)" "$(val "$env
   docker image inspect "$image:$tag" >/dev/null 2>&1 || docker pull -q "$image:$tag" >/dev/null ||
     { say "image $image:$tag is neither here nor pullable (docker load it first): nothing changed"; exit 1; }
 done
-health() {
-  local port
-  port=$(val "$env" HTTPS_PORT)
-  NODE_TLS_REJECT_UNAUTHORIZED=0 node --no-warnings -e '
-    const until = Date.now() + Number(process.argv[2]) * 1000;
-    (async () => { for (;;) { try { const r = await fetch(process.argv[1]); if (r.status === 200) process.exit(0); } catch {}
-      if (Date.now() > until) process.exit(1); await new Promise((r) => setTimeout(r, 1000)); } })();' \
-    "https://127.0.0.1:$port/health" 60
-}
+health() { wait_http "https://127.0.0.1:$(val "$env" HTTPS_PORT)/health" 60; }
 say "backing up first"
 out=$("$HERE/scripts/backup.sh" --compose "$dir" --out backups) || { say "the backup failed: nothing changed"; exit 1; }
 backup=$(sed -n 's/.*"file":"\/tenant\/\([^"]*\)".*/\1/p' <<<"$out")

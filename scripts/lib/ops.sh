@@ -3,7 +3,8 @@
 # or any machine that reaches the tenant's database and storage (--env-file) — or, with `--compose DIR` as the first
 # argument, inside the tenant's Compose project made by install.sh (the app image carries pg_dump 16). In Compose,
 # paths given to --out, --passphrase-file, --work-dir and the archive are relative to the tenant folder DIR.
-# Sourced; the caller sets OPS_TOOL (e.g. backup.ts) and optionally OPS_MODE (restore|import).
+# Sourced; the caller sets OPS_TOOL (e.g. backup.ts) and optionally OPS_MODE (restore|import). Also gives
+# install.sh and update.sh wait_http.
 set -euo pipefail
 
 ops_compose() {
@@ -48,4 +49,23 @@ ops_main() {
   cd "$(dirname "${BASH_SOURCE[0]}")/../.."
   # `--` first: Node 20 would take a later --env-file for its own option (and fail when the file is missing).
   exec node --import tsx "scripts/ops/$OPS_TOOL" ${OPS_MODE:+"$OPS_MODE"} -- "$@"
+}
+
+wait_http() { # wait_http URL SECONDS: 0 once URL answers 200 (a self-signed certificate is accepted: it is our own)
+  NODE_TLS_REJECT_UNAUTHORIZED=0 node --no-warnings -e '
+    const [url, seconds] = process.argv.slice(1);
+    const until = Date.now() + Number(seconds) * 1000;
+    let last = "no answer";
+    (async () => {
+      while (Date.now() < until) {
+        try {
+          const r = await fetch(url, { signal: AbortSignal.timeout(5000) });
+          if (r.status === 200) process.exit(0);
+          last = "HTTP " + r.status;
+        } catch (e) { last = e.cause?.code ?? e.message; }
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+      console.error(`${url} did not answer 200 within ${seconds} s (last: ${last})`);
+      process.exit(1);
+    })();' "$1" "$2"
 }

@@ -17,6 +17,7 @@ import { createDb, createPool, SCHEMA_VERSION } from '@app/db';
 import { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import { readSystemState } from '../../apps/api/src/plugins/write-guard.ts';
+import { parseEnvFile } from './env.ts';
 
 const USAGE = `usage: scripts/export-diagnostic.sh [--env-file FILE] [--logs DIR] [--api URL] [--out DIR]
   Writes einvoice-diagnostic-<tenant>-<time>.tar.gz into --out (default .): versions, health, maintenance and
@@ -36,16 +37,6 @@ export function redactConfig(vars: Record<string, string>): Record<string, strin
     else out[k] = v.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@]*@/i, '$1:[removed]@');
   }
   return out;
-}
-
-function parseEnvFile(text: string): Record<string, string> {
-  const vars: Record<string, string> = {};
-  for (const line of text.split(/\r?\n/)) {
-    const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
-    if (!m) continue;
-    vars[m[1] as string] = (m[2] as string).replace(/^(['"])(.*)\1$/, '$2');
-  }
-  return vars;
 }
 
 function args(argv: string[]) {
